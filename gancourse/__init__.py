@@ -1,0 +1,15 @@
+"""gancourse: a companion package for learning conditional and controllable generation with GANs,
+disentanglement, StyleGAN's components and the alternatives to GANs -- offline, on a CPU.
+
+The course's own function names are exported here so learners can cross-check their work.
+"""
+from . import data, exercises, metrics, models, pretrained
+from .nn import combine_vectors, get_input_dimensions, get_one_hot_labels
+from .runtime import default_device, seed_everything
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "data", "exercises", "metrics", "models", "pretrained", "default_device", "seed_everything",
+    "get_one_hot_labels", "combine_vectors", "get_input_dimensions",
+]

@@ -1,0 +1,133 @@
+"""Checkers for the notebooks' "your turn" cells.
+
+Write your own version of a course function, then
+
+    >>> from gancourse.exercises import check
+    >>> check(get_one_hot_labels)          # uses the function's name to pick the exercise
+    ✓ labels [0, 2, 1], 3 classes
+    ✗ a batch of 64 labels, 10 classes -- shape (64, 9), expected (64, 10)
+      hint: the vector's length is the number of classes, n_classes
+
+Each case runs your function and the package's reference on the same inputs and compares the
+results (shape, dtype, values). `check` returns a Report; `report.passed` is True when every case passes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+
+from .nn import conditioning
+
+
+@dataclass
+class Case:
+    description: str
+    inputs: Callable[[], tuple]  # fresh arguments for each call (so an in-place edit cannot leak)
+    hint: str
+
+
+@dataclass
+class Exercise:
+    reference: Callable
+    cases: list[Case]
+
+
+@dataclass
+class Result:
+    case: Case
+    passed: bool
+    message: str = ""
+
+    def __str__(self) -> str:
+        if self.passed:
+            return f"✓ {self.case.description}"
+        return f"✗ {self.case.description} -- {self.message}\n  hint: {self.case.hint}"
+
+
+@dataclass
+class Report:
+    name: str
+    results: list[Result]
+
+    @property
+    def passed(self) -> bool:
+        return all(r.passed for r in self.results)
+
+    def __str__(self) -> str:
+        n = sum(r.passed for r in self.results)
+        verdict = "all passed" if self.passed else "keep going"
+        return "\n".join([f"{self.name}: {n}/{len(self.results)} cases pass ({verdict})"] + [str(r) for r in self.results])
+
+    __repr__ = __str__
+
+
+def compare(got, expected) -> str:
+    """'' when got matches expected, else what differs."""
+    if isinstance(expected, tuple):
+        if not isinstance(got, tuple) or len(got) != len(expected):
+            return f"returned {got!r}, expected a tuple like {expected!r}"
+        return next((m for m in (compare(g, e) for g, e in zip(got, expected)) if m), "")
+    if isinstance(expected, torch.Tensor):
+        if not isinstance(got, torch.Tensor):
+            return f"returned a {type(got).__name__}, expected a torch.Tensor"
+        if got.shape != expected.shape:
+            return f"shape {tuple(got.shape)}, expected {tuple(expected.shape)}"
+        if got.dtype != expected.dtype:
+            return f"dtype {got.dtype}, expected {expected.dtype}"
+        if not torch.allclose(got, expected, atol=1e-5, rtol=1e-4):
+            return f"values differ (largest difference {(got.float() - expected.float()).abs().max().item():.3g})"
+        return ""
+    return "" if got == expected else f"returned {got!r}, expected {expected!r}"
+
+
+def run_case(fn: Callable, reference: Callable, case: Case) -> Result:
+    expected = reference(*case.inputs())
+    try:
+        got = fn(*case.inputs())
+    except Exception as e:  # a learner's bug is a failed case, not a crash
+        return Result(case, False, f"raised {type(e).__name__}: {e}")
+    message = compare(got, expected)
+    return Result(case, not message, message)
+
+
+def seeded(seed: int) -> torch.Generator:
+    return torch.Generator().manual_seed(seed)
+
+
+EXERCISES: dict[str, Exercise] = {
+    "get_one_hot_labels": Exercise(conditioning.get_one_hot_labels, [
+        Case("labels [0, 2, 1], 3 classes", lambda: (torch.tensor([0, 2, 1]), 3),
+             "each row is all zeros except a 1 at the label's index"),
+        Case("a batch of 64 labels, 10 classes", lambda: (torch.randint(0, 10, (64,), generator=seeded(0)), 10),
+             "the vector's length is the number of classes, n_classes"),
+        Case("the result is float, ready to concatenate with noise", lambda: (torch.tensor([3]), 5),
+             "F.one_hot returns integers: convert with .float()"),
+    ]),
+    "combine_vectors": Exercise(conditioning.combine_vectors, [
+        Case("noise (4, 8) with one-hot (4, 3)", lambda: (torch.randn(4, 8, generator=seeded(1)), torch.eye(3)[[0, 1, 2, 0]]),
+             "concatenate along dim 1 (the feature dimension), not dim 0 (the batch)"),
+        Case("integer one-hot input becomes float", lambda: (torch.randn(2, 4, generator=seeded(2)), torch.tensor([[0, 1], [1, 0]])),
+             "convert both inputs with .float() before torch.cat"),
+        Case("images (2, 1, 4, 4) with one-hot matrices (2, 3, 4, 4)",
+             lambda: (torch.randn(2, 1, 4, 4, generator=seeded(3)), torch.ones(2, 3, 4, 4)),
+             "dim 1 is the channel dimension for images too"),
+    ]),
+    "get_input_dimensions": Exercise(conditioning.get_input_dimensions, [
+        Case("z_dim 64, MNIST-sized images, 10 classes", lambda: (64, (1, 28, 28), 10),
+             "generator: z_dim + n_classes; discriminator: image channels + n_classes"),
+        Case("z_dim 10, RGB images, 2 attributes", lambda: (10, (3, 32, 32), 2),
+             "the discriminator gets one extra channel per class, on top of the image's channels"),
+    ]),
+}
+
+
+def check(fn: Callable, name: str | None = None) -> Report:
+    """Run the exercise `name` (default: fn's own name) against your function; returns a Report (a notebook shows it)."""
+    name = name or getattr(fn, "__name__", "")
+    if name not in EXERCISES:
+        raise KeyError(f"No exercise named {name!r}. Exercises: {', '.join(EXERCISES)}. "
+                       f"Pass name=... if your function has another name.")
+    exercise = EXERCISES[name]
+    return Report(name, [run_case(fn, exercise.reference, c) for c in exercise.cases])

@@ -1,0 +1,21 @@
+"""Where tensors live and how runs are seeded: shared by training, notebooks and the CLI."""
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import torch
+
+
+def default_device() -> torch.device:
+    """CUDA when a GPU is present, else the CPU."""
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and torch (CPU and CUDA) so a run repeats."""
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
