@@ -12,6 +12,7 @@ continues with the very batches and noise it would have seen.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -101,8 +102,9 @@ def save_grid(path: Path, images: torch.Tensor) -> None:
 
 def fit(task: Task, images: torch.Tensor, targets: torch.Tensor, config: LoopConfig,
         device: torch.device | None = None) -> list[dict]:
-    """Train `task` on (images, targets) for config.steps steps; returns the loss history.
+    """Train `task` on (images, targets) for config.steps steps; returns the history.
 
+    history: one dict per step, {"step", each loss, "seconds": training time so far, across resumes}.
     images: (N, C, H, W) in [-1, 1]; targets: (N, ...) labels or factors.
     With config.out_dir set, a run that finds `checkpoint.pt` there resumes from it.
     The task's modules must already be built (seed before building them for a repeatable init).
@@ -122,13 +124,15 @@ def fit(task: Task, images: torch.Tensor, targets: torch.Tensor, config: LoopCon
     start, history = 0, []
     if ckpt and ckpt.exists():
         start, history = load_state(ckpt, task)
+    elapsed = history[-1]["seconds"] if history else 0.0  # training time before this (resumed) run
+    started = time.perf_counter()
     bar = tqdm(range(start, config.steps), initial=start, total=config.steps, disable=not config.progress,
                desc=type(task).__name__, mininterval=1.0)
     for step in bar:
         idx = batch_indices(step, len(images), config.batch_size, config.seed).to(device)
-        losses = {k: float(v) for k, v in task.step(images[idx], targets[idx]).items()}
+        losses = {k: float(torch.as_tensor(v).detach()) for k, v in task.step(images[idx], targets[idx]).items()}
         check_finite(step, losses)
-        history.append({"step": step, **losses})
+        history.append({"step": step, **losses, "seconds": elapsed + time.perf_counter() - started})
         if step % config.log_every == 0:
             bar.set_postfix({k: f"{v:.3f}" for k, v in losses.items()})
         done = step + 1

@@ -1,0 +1,96 @@
+"""Speed and quality targets: `python benchmarks/run.py [--retrain]` prints a table and writes results.json.
+
+Rows:
+  data       generation time of each offline dataset
+  NAME       every score of every shipped checkpoint, re-measured now, against its recipe's target
+  NAME time  training time: the one recorded in the model card, or measured again with --retrain
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import operator
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+from gancourse import data, pretrained
+from gancourse.training import recipes
+
+HERE = Path(__file__).parent
+OPS = {">=": operator.ge, "<=": operator.le}
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def meets(value: float, target) -> bool:
+    op, bound = target if isinstance(target, tuple) else (">=", target)
+    return OPS[op](value, bound)
+
+
+def describe(target) -> str:
+    op, bound = target if isinstance(target, tuple) else (">=", target)
+    return f"{op} {bound:g}"
+
+
+def data_rows() -> list[dict]:
+    rows = []
+    for what, fn, limit in [("faces(50_000) seconds", lambda: data.faces(50_000), 20.0),
+                            ("faces(5_000, size=64) seconds", lambda: data.faces(5_000, size=64), None),
+                            ("sprites(20_000) seconds", lambda: data.sprites(20_000), None),
+                            ("digits() seconds", data.digits, None)]:
+        rows.append({"name": "data", "metric": what, "value": timed(fn), "target": ("<=", limit) if limit else None})
+    return rows
+
+
+def model_rows(retrain: bool) -> list[dict]:
+    rows = []
+    shipped = set(pretrained.available())
+    for name, r in recipes.RECIPES.items():
+        if name not in shipped:
+            rows.append({"name": name, "metric": "shipped", "value": 0.0, "target": (">=", 1.0)})
+            continue
+        scores = r.evaluate(pretrained.load(name))
+        for metric, value in scores.items():
+            if isinstance(value, (int, float)):
+                rows.append({"name": name, "metric": metric, "value": float(value), "target": r.targets.get(metric)})
+        seconds = pretrained.card(name).train_seconds
+        if retrain:
+            with tempfile.TemporaryDirectory() as out:
+                recipes.RUNS_DIR = Path(out) / "runs"
+                seconds = timed(lambda: recipes.train(name, out=out, progress=False))
+        rows.append({"name": name, "metric": "train seconds" + ("" if retrain else " (card)"), "value": seconds,
+                     "target": r.targets.get("train_seconds")})
+    return rows
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--retrain", action="store_true", help="retrain every recipe to time it (minutes)")
+    args = p.parse_args()
+    rows = data_rows() + model_rows(args.retrain)
+    print(f"{'model':<22}{'metric':<32}{'value':>12}  {'target':<10}ok")
+    for row in rows:
+        target = row["target"]
+        row["ok"] = None if target is None else meets(row["value"], target)
+        mark = "" if target is None else ("yes" if row["ok"] else "NO")
+        print(f"{row['name']:<22}{row['metric']:<32}{row['value']:>12.4g}  {describe(target) if target else '':<10}{mark}")
+        row["target"] = describe(target) if target else None
+    machine = {"python": platform.python_version(), "torch": torch.__version__, "threads": torch.get_num_threads(),
+               "cuda": torch.cuda.is_available(), "processor": platform.processor() or platform.machine()}
+    (HERE / "results.json").write_text(json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n")
+    failed = [r for r in rows if r["ok"] is False]
+    print(f"\n{len(rows) - len(failed)} of {len(rows)} rows meet their targets; wrote {HERE / 'results.json'}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""The course's conditioning functions and their errors."""
+import pytest
+import torch
+
+from gancourse import combine_vectors, get_input_dimensions, get_one_hot_labels
+from gancourse.nn import one_hot_matrices
+
+
+def test_one_hot_labels():
+    out = get_one_hot_labels(torch.tensor([0, 2, 1]), 3)
+    assert out.dtype == torch.float32
+    assert torch.equal(out, torch.tensor([[1.0, 0, 0], [0, 0, 1], [0, 1, 0]]))
+
+
+@pytest.mark.parametrize("labels, n, error, match", [
+    (torch.tensor([0, 3]), 3, ValueError, r"\[0, 3\)"),
+    (torch.tensor([-1]), 3, ValueError, r"\[0, 3\)"),
+    (torch.tensor([0.0, 1.0]), 3, TypeError, "integers"),
+    ([0, 1], 3, TypeError, "torch.Tensor"),
+    (torch.tensor([0]), 0, ValueError, "positive"),
+])
+def test_one_hot_labels_bad_input(labels, n, error, match):
+    with pytest.raises(error, match=match):
+        get_one_hot_labels(labels, n)
+
+
+def test_combine_vectors_concatenates_on_dim_1_as_float():
+    out = combine_vectors(torch.zeros(2, 3), torch.ones(2, 4, dtype=torch.long))
+    assert out.shape == (2, 7) and out.dtype == torch.float32
+    images = combine_vectors(torch.zeros(2, 1, 4, 4), torch.ones(2, 10, 4, 4))
+    assert images.shape == (2, 11, 4, 4)
+
+
+def test_combine_vectors_rejects_mismatched_batches():
+    with pytest.raises(ValueError, match="match in every dim but dim 1"):
+        combine_vectors(torch.zeros(2, 3), torch.zeros(3, 3))
+
+
+def test_input_dimensions():
+    assert get_input_dimensions(64, (1, 28, 28), 10) == (74, 11)
+    assert get_input_dimensions(10, (3, 32, 32), 2) == (12, 5)
+    with pytest.raises(ValueError, match=r"\(C, H, W\)"):
+        get_input_dimensions(64, (28, 28), 10)
+
+
+def test_one_hot_matrices_are_constant_channels():
+    m = one_hot_matrices(get_one_hot_labels(torch.tensor([2]), 4), 5, 6)
+    assert m.shape == (1, 4, 5, 6)
+    assert m[0, 2].eq(1).all() and m[0, [0, 1, 3]].eq(0).all()

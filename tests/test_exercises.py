@@ -1,0 +1,38 @@
+"""Exercise checkers pass the reference, fail a buggy version with a hint, and survive a crashing one."""
+import pytest
+import torch
+
+import gancourse
+from gancourse.exercises import EXERCISES, check
+
+
+@pytest.mark.parametrize("name", list(EXERCISES))
+def test_reference_passes(name):
+    assert check(getattr(gancourse, name)).passed
+
+
+def test_wrong_axis_fails_with_hint():
+    def combine_vectors(x, y):
+        return torch.cat([x.float(), y.float()], dim=0)
+
+    report = check(combine_vectors)
+    assert not report.passed
+    assert "hint: concatenate along dim 1" in str(report)
+
+
+def test_integer_one_hot_fails_on_dtype():
+    def get_one_hot_labels(labels, n_classes):
+        return torch.nn.functional.one_hot(labels, n_classes)
+
+    report = check(get_one_hot_labels)
+    assert not report.passed and "dtype torch.int64, expected torch.float32" in str(report)
+
+
+def test_crashing_solution_is_a_failed_case_not_a_crash():
+    report = check(lambda z_dim, shape, n: 1 / 0, name="get_input_dimensions")
+    assert not report.passed and "ZeroDivisionError" in str(report)
+
+
+def test_unknown_exercise_lists_the_known_ones():
+    with pytest.raises(KeyError, match="get_one_hot_labels"):
+        check(lambda: None, name="nope")
