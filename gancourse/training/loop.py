@@ -124,7 +124,7 @@ def fit(task: Task, images: torch.Tensor, targets: torch.Tensor, config: LoopCon
     start, history = 0, []
     if ckpt and ckpt.exists():
         start, history = load_state(ckpt, task)
-    elapsed = history[-1]["seconds"] if history else 0.0  # training time before this (resumed) run
+    elapsed = history[-1].get("seconds", 0.0) if history else 0.0  # training time before this (resumed) run
     started = time.perf_counter()
     bar = tqdm(range(start, config.steps), initial=start, total=config.steps, disable=not config.progress,
                desc=type(task).__name__, mininterval=1.0)
