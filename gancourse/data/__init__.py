@@ -7,11 +7,12 @@ mnist, fashion_mnist, celeba   real datasets read from $GANCOURSE_DATA, download
 """
 from .base import Factor, FactorDataset, split_dataset
 from .digits import digits
-from .faces import FACE_FACTORS, faces
+from .faces import FACE_FACTORS, faces, render_faces
 from .real import celeba, data_root, fashion_mnist, mnist
-from .sprites import SPRITE_FACTORS, sprites
+from .sprites import SPRITE_FACTORS, SPRITE_SHAPES, render_sprites, sprites
 
 __all__ = [
-    "Factor", "FactorDataset", "split_dataset", "faces", "FACE_FACTORS", "sprites", "SPRITE_FACTORS", "digits",
+    "Factor", "FactorDataset", "split_dataset", "faces", "FACE_FACTORS", "render_faces", "sprites", "SPRITE_FACTORS",
+    "SPRITE_SHAPES", "render_sprites", "digits",
     "mnist", "fashion_mnist", "celeba", "data_root",
 ]
