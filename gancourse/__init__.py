@@ -4,6 +4,7 @@ disentanglement, StyleGAN's components and the alternatives to GANs -- offline, 
 The course's own function names are exported here so learners can cross-check their work.
 """
 from . import data, exercises, metrics, models, pretrained
+from .latent import calculate_updated_noise, get_score
 from .nn import combine_vectors, get_input_dimensions, get_one_hot_labels
 from .runtime import default_device, seed_everything
 
@@ -11,5 +12,5 @@ __version__ = "0.1.0"
 
 __all__ = [
     "data", "exercises", "metrics", "models", "pretrained", "default_device", "seed_everything",
-    "get_one_hot_labels", "combine_vectors", "get_input_dimensions",
+    "get_one_hot_labels", "combine_vectors", "get_input_dimensions", "calculate_updated_noise", "get_score",
 ]

@@ -18,6 +18,7 @@ from typing import Callable
 
 import torch
 
+from . import latent
 from .nn import conditioning
 
 
@@ -96,6 +97,19 @@ def seeded(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
+def noise_with_grad(shape: tuple, seed: int) -> torch.Tensor:
+    """Noise that requires grad, with a made-up .grad, as if score.backward() had just run."""
+    noise = torch.randn(shape, generator=seeded(seed)).requires_grad_()
+    noise.grad = torch.randn(shape, generator=seeded(seed + 1))
+    return noise
+
+
+def classifications(seed: int, n: int = 4, k: int = 6) -> tuple[torch.Tensor, torch.Tensor]:
+    """Current and original read-outs (n, k) in [0, 1] of an edit in progress."""
+    original = torch.rand(n, k, generator=seeded(seed))
+    return (original + 0.2 * torch.randn(n, k, generator=seeded(seed + 1))).clamp(0, 1), original
+
+
 EXERCISES: dict[str, Exercise] = {
     "get_one_hot_labels": Exercise(conditioning.get_one_hot_labels, [
         Case("labels [0, 2, 1], 3 classes", lambda: (torch.tensor([0, 2, 1]), 3),
@@ -119,6 +133,23 @@ EXERCISES: dict[str, Exercise] = {
              "generator: z_dim + n_classes; discriminator: image channels + n_classes"),
         Case("z_dim 10, RGB images, 2 attributes", lambda: (10, (3, 32, 32), 2),
              "the discriminator gets one extra channel per class, on top of the image's channels"),
+    ]),
+    "calculate_updated_noise": Exercise(latent.calculate_updated_noise, [
+        Case("8 noise vectors of size 64, weight 0.1", lambda: (noise_with_grad((8, 64), 4), 0.1),
+             "gradient ascent moves uphill: add the step, noise + weight * noise.grad"),
+        Case("one noise vector, weight 1/10 as in 10 steps", lambda: (noise_with_grad((1, 10), 6), 1 / 10),
+             "return the new noise, not only the step: the step is weight * noise.grad"),
+        Case("weight 2.5 scales the step", lambda: (noise_with_grad((4, 16), 8), 2.5),
+             "the gradient is in noise.grad (filled in by backward()); multiply it by weight"),
+    ]),
+    "get_score": Exercise(latent.get_score, [
+        Case("6 features, target 2, penalty weight 0 (no penalty)", lambda: (*classifications(10), [2], [0, 1, 3, 4, 5], 0.0),
+             "with no penalty the score is the mean of the target columns: current_classifications[:, target_indices].mean()"),
+        Case("target 4, penalty weight 0.2", lambda: (*classifications(12), [4], [0, 1, 2, 3, 5], 0.2),
+             "subtract penalty_weight times the penalty: the change of the other columns, current - original"),
+        Case("two targets, penalty weight 1 on a batch of 16",
+             lambda: (*classifications(14, n=16), [0, 3], [1, 2, 4, 5], 1.0),
+             "take the L2 norm of each example's change (torch.norm(..., dim=1)), then the mean over examples"),
     ]),
 }
 

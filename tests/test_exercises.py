@@ -36,3 +36,25 @@ def test_crashing_solution_is_a_failed_case_not_a_crash():
 def test_unknown_exercise_lists_the_known_ones():
     with pytest.raises(KeyError, match="get_one_hot_labels"):
         check(lambda: None, name="nope")
+
+
+def test_subtracting_the_gradient_fails_with_hint():
+    def calculate_updated_noise(noise, weight):
+        return noise - weight * noise.grad
+
+    report = check(calculate_updated_noise)
+    assert not report.passed and "hint: gradient ascent moves uphill" in str(report)
+
+
+def test_returning_only_the_step_fails():
+    assert not check(lambda noise, weight: weight * noise.grad, name="calculate_updated_noise").passed
+
+
+def test_norm_over_the_whole_batch_fails_get_score_with_hint():
+    def get_score(current, original, target_indices, other_indices, penalty_weight):
+        change = current[:, other_indices] - original[:, other_indices]
+        return current[:, target_indices].mean() - penalty_weight * torch.norm(change)
+
+    report = check(get_score)
+    assert not report.passed and "hint: take the L2 norm of each example's change" in str(report)
+    assert report.results[0].passed  # no penalty: the target mean alone is right

@@ -28,3 +28,40 @@ def test_slerp_of_parallel_vectors_falls_back_to_lerp():
 def test_shapes_must_match():
     with pytest.raises(ValueError, match="same shape"):
         lerp(torch.zeros(3), torch.zeros(4), 0.5)
+
+
+# ---- the course's functions for classifier-gradient editing ------------------------------------------
+
+from gancourse.latent import calculate_updated_noise, get_score  # noqa: E402
+
+
+def test_calculate_updated_noise_steps_along_the_gradient():
+    noise = torch.tensor([[1.0, -2.0]], requires_grad=True)
+    (3 * noise[0, 0] + noise[0, 1] ** 2).backward()  # gradient (3, 2 * -2)
+    assert torch.allclose(calculate_updated_noise(noise, 0.5), torch.tensor([[2.5, -4.0]]))
+
+
+def test_calculate_updated_noise_needs_a_gradient():
+    with pytest.raises(ValueError, match="call score.backward"):
+        calculate_updated_noise(torch.zeros(2, 3, requires_grad=True), 0.1)
+
+
+def test_get_score_is_target_mean_minus_penalised_change():
+    original = torch.tensor([[0.0, 0.0, 0.0], [0.5, 0.5, 0.5]])
+    current = torch.tensor([[1.0, 3.0, 4.0], [0.7, 0.5, 0.5]])  # other changes: norms 5 and 0
+    score = get_score(current, original, [0], [1, 2], 0.1)
+    assert score.ndim == 0 and torch.isclose(score, torch.tensor((1.0 + 0.7) / 2 - 0.1 * (5 + 0) / 2))
+    assert torch.isclose(get_score(current, original, [1, 2], [0], 0.0), current[:, 1:].mean())
+
+
+def test_get_score_gradient_is_finite_before_anything_moved():
+    current = torch.rand(3, 4, requires_grad=True)
+    get_score(current, current.detach(), [0], [1, 2, 3], 1.0).backward()
+    assert torch.isfinite(current.grad).all()
+
+
+def test_get_score_needs_matching_2d_classifications():
+    with pytest.raises(ValueError, match="same shape"):
+        get_score(torch.zeros(2, 3), torch.zeros(2, 4), [0], [1], 0.1)
+    with pytest.raises(ValueError, match=r"\(N, K\)"):
+        get_score(torch.zeros(3), torch.zeros(3), [0], [1], 0.1)

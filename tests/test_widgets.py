@@ -34,3 +34,67 @@ def test_explorer_redraws_when_a_slider_moves(gan_and_judge):
 def test_explorer_needs_a_class_conditional_gan():
     with pytest.raises(ValueError, match="one-hot classes"):
         class_explorer(GAN(GANConfig(n_classes=0)), DigitJudge())
+
+
+# ---- the latent explorer: one slider per direction in z ----------------------------------------------
+
+from gancourse.models import FaceJudge  # noqa: E402
+from gancourse.widgets import latent_explorer, latent_view, time_updates  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def face_models():
+    torch.manual_seed(0)
+    gan = GAN(GANConfig(n_classes=0, channels=3, z_dim=4, width=8)).eval()
+    directions = {"smile": torch.tensor([1.0, 0, 0, 0]), "beard": torch.tensor([0, 0.0, 1, 1]) / 2 ** 0.5}
+    return gan.generate, FaceJudge().eval(), directions
+
+
+def test_latent_view_moves_along_the_directions(face_models):
+    generate, judge, directions = face_models
+    z0 = torch.randn(4)
+    image, readout = latent_view(generate, judge, z0, directions, smile=2.0, beard=0.0)
+    assert image.shape == (1, 3, 32, 32) and set(readout) == set(judge.factor_names)
+    assert torch.equal(image, generate(z0[None] + 2 * directions["smile"]))
+    with pytest.raises(ValueError, match="one amount per direction"):
+        latent_view(generate, judge, z0, directions, smile=1.0)
+
+
+def test_latent_explorer_sliders_reset_and_seed(face_models):
+    explorer = latent_explorer(*face_models, seed=3)
+    assert set(explorer.controls) == {"seed", "smile", "beard"}
+    original, picture = explorer.image, explorer.image_widget.value
+    explorer.controls["smile"].value = 2.5
+    assert not torch.equal(explorer.image, original) and explorer.image_widget.value != picture
+    explorer.controls["beard"].value = -1.0
+    explorer.buttons["reset"].click()
+    assert explorer.values() == {"seed": 3, "smile": 0.0, "beard": 0.0}
+    assert torch.equal(explorer.image, original) and explorer.image_widget.value == picture
+    explorer.controls["seed"].value = 4
+    assert not torch.equal(explorer.image, original)
+
+
+def test_explorer_set_redraws_once(face_models):
+    explorer = latent_explorer(*face_models)
+    calls = []
+    view = explorer.view
+    explorer.view = lambda **values: calls.append(values) or view(**values)
+    explorer.set(smile=1.0, beard=1.0, seed=7)
+    assert calls == [{"seed": 7, "smile": 1.0, "beard": 1.0}]
+    with pytest.raises(KeyError, match="no controls named"):
+        explorer.set(nose=1.0)
+
+
+def test_time_updates_measures_and_restores_the_sliders(face_models):
+    explorer = latent_explorer(*face_models)
+    before = explorer.values()
+    assert 0 < time_updates(explorer, k=3) < 1.0
+    assert explorer.values() == before
+
+
+def test_latent_explorer_rejects_bad_directions(face_models):
+    generate, judge, _ = face_models
+    with pytest.raises(ValueError, match="non-empty dict"):
+        latent_explorer(generate, judge, {})
+    with pytest.raises(ValueError, match=r"shape \(4,\)"):
+        latent_explorer(generate, judge, {"smile": torch.ones(4), "beard": torch.ones(5)})

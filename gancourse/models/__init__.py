@@ -5,9 +5,10 @@ from dataclasses import fields
 
 from torch import nn
 
+from .cgan import GAN
 from .judges import DigitJudge, FaceJudge
 
-MODELS: dict[str, type[nn.Module]] = {cls.__name__: cls for cls in (DigitJudge, FaceJudge)}
+MODELS: dict[str, type[nn.Module]] = {cls.__name__: cls for cls in (DigitJudge, FaceJudge, GAN)}
 
 
 def build_model(kind: str, config: dict) -> nn.Module:
@@ -23,4 +24,4 @@ def build_model(kind: str, config: dict) -> nn.Module:
     return cls(cls.Config(**values))
 
 
-__all__ = ["MODELS", "build_model", "DigitJudge", "FaceJudge"]
+__all__ = ["MODELS", "build_model", "DigitJudge", "FaceJudge", "GAN"]

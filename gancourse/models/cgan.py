@@ -1,0 +1,194 @@
+"""A DCGAN for 32x32 images that is conditional when it has classes (lecture: conditional generation).
+
+The class enters both networks the lecture's way (see gancourse/nn/conditioning.py):
+    generator      z (N, z_dim) ++ condition (N, K)                      -> image (N, C, 32, 32)
+    discriminator  image (N, C, 32, 32) ++ condition matrices (N, K, 32, 32) -> logit (N, 1)
+The condition is a one-hot vector of a class label ("one_hot", e.g. a digit) or a vector of binary
+attributes ("multi_hot", e.g. [glasses, beard] of a face). With K = n_classes = 0 the condition is an
+empty (N, 0) vector and the very same networks are an ordinary unconditional DCGAN.
+
+`GAN` holds both networks, so a shipped checkpoint is one module:
+    gan = pretrained.load("cgan-digits")
+    images = gan.generate(torch.randn(10, gan.config.z_dim), torch.arange(10))  # one of each digit
+    images = gan.sample(100)  # classes cycling 0..9, ten of each
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from ..nn.conditioning import combine_vectors, get_input_dimensions, get_one_hot_labels, one_hot_matrices
+
+SIZE = 32  # image side: 4x4 doubled three times
+CONDITIONS = ("one_hot", "multi_hot")
+
+
+@dataclass
+class GANConfig:
+    z_dim: int = 64  # noise size: plenty for 32x32 images, small enough to explore by hand
+    n_classes: int = 10  # length K of the condition vector; 0 makes an unconditional GAN
+    condition: str = "one_hot"  # "one_hot": integer class labels (N,); "multi_hot": attribute vectors (N, K) in {0, 1}
+    channels: int = 1  # image channels: 1 for digits, 3 for faces
+    width: int = 32  # channels at 16x16; doubled at each halving of the resolution (4w at 4x4)
+
+    def __post_init__(self):
+        if self.condition not in CONDITIONS:
+            raise ValueError(f"condition must be one of {CONDITIONS}, got {self.condition!r}")
+        for name in ("z_dim", "channels", "width"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
+                raise ValueError(f"{name} must be a positive int, got {getattr(self, name)!r}")
+        if not isinstance(self.n_classes, int) or self.n_classes < 0:
+            raise ValueError(f"n_classes must be an int >= 0 (0: unconditional), got {self.n_classes!r}")
+
+
+def input_sizes(config: GANConfig) -> tuple[int, int]:
+    """(generator input size, discriminator input channels): z_dim + K and C + K."""
+    if config.n_classes == 0:
+        return config.z_dim, config.channels
+    return get_input_dimensions(config.z_dim, (config.channels, SIZE, SIZE), config.n_classes)
+
+
+def condition_vector(config: GANConfig, labels: torch.Tensor | None, n: int) -> torch.Tensor:
+    """The condition of n images as floats (n, K), checked against the config.
+
+    one_hot:   labels (n,) integer classes in [0, K) -> one-hot rows
+    multi_hot: labels (n, K) of 0s and 1s (any dtype) -> the same as float
+    n_classes = 0: labels must be None -> an empty (n, 0) condition
+    """
+    if config.n_classes == 0:
+        if labels is not None:
+            raise ValueError("this GAN is unconditional (n_classes=0): call it without labels")
+        return torch.zeros(n, 0)
+    if labels is None:
+        raise ValueError(f"this GAN is conditional on {config.n_classes} classes: pass labels")
+    if not isinstance(labels, torch.Tensor):
+        raise TypeError(f"labels must be a torch.Tensor, got {type(labels).__name__}")
+    expected = (n,) if config.condition == "one_hot" else (n, config.n_classes)
+    if tuple(labels.shape) != expected:
+        what = "class indices" if config.condition == "one_hot" else f"0/1 attribute vectors of length {config.n_classes}"
+        raise ValueError(f"labels must be {what} of shape {expected}, got {tuple(labels.shape)}")
+    if config.condition == "one_hot":
+        return get_one_hot_labels(labels, config.n_classes)
+    if not ((labels == 0) | (labels == 1)).all():
+        raise ValueError("multi-hot labels must hold only 0s and 1s")
+    return labels.float()
+
+
+def cycle_labels(config: GANConfig, n: int) -> torch.Tensor | None:
+    """n labels that cycle through every condition: classes 0, 1, ..., K-1, 0, ... (one_hot),
+    or every combination of the K attributes in binary counting order (multi_hot); None when unconditional."""
+    i = torch.arange(n)
+    if config.n_classes == 0:
+        return None
+    if config.condition == "one_hot":
+        return i % config.n_classes
+    bits = 2 ** torch.arange(config.n_classes)  # attribute k is bit k of the combination's number
+    return ((i[:, None] % 2 ** config.n_classes) // bits % 2).float()  # (n, K)
+
+
+def init_weights(module: nn.Module) -> None:
+    """DCGAN's initialisation: conv weights ~ N(0, 0.02), batch-norm scales ~ N(1, 0.02), biases 0."""
+    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+        nn.init.normal_(module.weight, 0.0, 0.02)
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)
+    elif isinstance(module, nn.BatchNorm2d):
+        nn.init.normal_(module.weight, 1.0, 0.02)
+        nn.init.zeros_(module.bias)
+
+
+class Generator(nn.Module):
+    """Noise and condition to an image.
+
+    (N, z_dim + K) -> linear -> (N, 4w, 4, 4) -> (N, 2w, 8, 8) -> (N, w, 16, 16) -> (N, C, 32, 32) in [-1, 1]
+    Each step up is a stride-2 transposed convolution, batch norm and ReLU; the last ends in tanh instead.
+    """
+
+    Config = GANConfig
+
+    def __init__(self, config: GANConfig = GANConfig()):
+        super().__init__()
+        self.config = config
+        w, in_dim = config.width, input_sizes(config)[0]
+
+        def up(c_in, c_out):
+            return nn.Sequential(nn.ConvTranspose2d(c_in, c_out, 4, 2, 1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU())
+
+        self.project = nn.Sequential(nn.Linear(in_dim, 4 * w * 4 * 4, bias=False), nn.Unflatten(1, (4 * w, 4, 4)),
+                                     nn.BatchNorm2d(4 * w), nn.ReLU())
+        self.upsample = nn.Sequential(up(4 * w, 2 * w), up(2 * w, w), nn.ConvTranspose2d(w, config.channels, 4, 2, 1),
+                                      nn.Tanh())
+        self.apply(init_weights)
+
+    def forward(self, z: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
+        """z (N, z_dim), condition (N, K) float -> images (N, C, 32, 32)."""
+        return self.upsample(self.project(combine_vectors(z, condition)))
+
+
+class Discriminator(nn.Module):
+    """An image and its condition to one real-vs-fake logit.
+
+    (N, C + K, 32, 32) -> (N, w, 16, 16) -> (N, 2w, 8, 8) -> (N, 4w, 4, 4) -> (N, 1)
+    Each step down is a stride-2 convolution and leaky ReLU, with batch norm after the first.
+    """
+
+    Config = GANConfig
+
+    def __init__(self, config: GANConfig = GANConfig()):
+        super().__init__()
+        self.config = config
+        w, in_channels = config.width, input_sizes(config)[1]
+
+        def down(c_in, c_out, norm=True):
+            return nn.Sequential(nn.Conv2d(c_in, c_out, 4, 2, 1, bias=not norm),
+                                 nn.BatchNorm2d(c_out) if norm else nn.Identity(), nn.LeakyReLU(0.2))
+
+        self.layers = nn.Sequential(down(in_channels, w, norm=False), down(w, 2 * w), down(2 * w, 4 * w),
+                                    nn.Conv2d(4 * w, 1, 4), nn.Flatten())
+        self.apply(init_weights)
+
+    def forward(self, images: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
+        """images (N, C, 32, 32), condition (N, K) float -> logits (N, 1)."""
+        return self.layers(combine_vectors(images, one_hot_matrices(condition, *images.shape[2:])))
+
+
+class GAN(nn.Module):
+    """A generator and its discriminator, trained together and shipped as one module.
+
+    generate(z, labels) and sample(n, labels) make images; the labels are turned into the condition by
+    `condition` (see condition_vector for what they may be).
+    """
+
+    Config = GANConfig
+
+    def __init__(self, config: GANConfig = GANConfig()):
+        super().__init__()
+        self.config = config
+        self.generator = Generator(config)
+        self.discriminator = Discriminator(config)
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.parameters()).device
+
+    def condition(self, labels: torch.Tensor | None, n: int) -> torch.Tensor:
+        """Labels of n images -> their condition (n, K) float on the model's device."""
+        return condition_vector(self.config, labels, n).to(self.device)
+
+    def generate(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """Images for noise z (N, z_dim) and labels (None when unconditional): (N, C, 32, 32) in [-1, 1]."""
+        if not isinstance(z, torch.Tensor) or z.ndim != 2 or z.shape[1] != self.config.z_dim:
+            shape = tuple(z.shape) if isinstance(z, torch.Tensor) else type(z).__name__
+            raise ValueError(f"z must be noise of shape (N, {self.config.z_dim}), got {shape}")
+        return self.generator(z.to(self.device), self.condition(labels, len(z)))
+
+    forward = generate
+
+    def sample(self, n: int, labels: torch.Tensor | None = None, *, generator: torch.Generator | None = None) -> torch.Tensor:
+        """n images from fresh noise: (n, C, 32, 32). Without labels a conditional GAN cycles through every
+        condition (see cycle_labels). The noise is drawn on the CPU from `generator` when given, so a seeded
+        torch.Generator gives the same images on any device."""
+        labels = cycle_labels(self.config, n) if labels is None else labels
+        return self.generate(torch.randn(n, self.config.z_dim, generator=generator), labels)
