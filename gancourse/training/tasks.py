@@ -70,14 +70,19 @@ class GANTask:
     generator      BCE(D(G(z, c), c), 1): the non-saturating loss, strong gradients while D wins
     c is the condition of each real image, taken from its targets: the class labels themselves, or the
     `columns` of a factor table (faces' glasses and beard); an unconditional GAN ignores the targets.
+    Both networks use Adam; with decay_steps the learning rate falls linearly to 0 over that many steps,
+    which settles the generator on a good point instead of leaving it circling one.
     """
 
     def __init__(self, gan: GAN, *, columns: list[int] | None = None, lr: float = 2e-4, betas=(0.5, 0.999),
-                 grid_side: int = 10, grid_seed: int = 0):
+                 decay_steps: int = 0, grid_side: int = 10, grid_seed: int = 0):
         self.gan, self.columns = gan, columns
         self.grid_side, self.grid_seed = grid_side, grid_seed
         self.modules = {"generator": gan.generator, "discriminator": gan.discriminator}
-        self.optimizers = {name: torch.optim.Adam(m.parameters(), lr=lr, betas=betas) for name, m in self.modules.items()}
+        adam = {name: torch.optim.Adam(m.parameters(), lr=lr, betas=betas) for name, m in self.modules.items()}
+        self.schedules = {f"{name}_schedule": torch.optim.lr_scheduler.LinearLR(opt, 1.0, 0.0, decay_steps)
+                          for name, opt in adam.items()} if decay_steps else {}
+        self.optimizers = {**adam, **self.schedules}  # schedules too: a resumed run keeps its learning rate
 
     def labels(self, targets: torch.Tensor) -> torch.Tensor | None:
         """The labels the GAN is conditioned on, from a batch's targets (None when unconditional)."""
@@ -98,13 +103,15 @@ class GANTask:
         fake_logits = discriminator(fake, condition)
         g_loss = F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))
         update(self.optimizers["generator"], g_loss)
+        for schedule in self.schedules.values():
+            schedule.step()
         return {"d": d_loss.detach(), "g": g_loss.detach()}
 
     @torch.no_grad()
     def sample(self) -> torch.Tensor:
         """The progress grid: grid_side^2 images from the same noise every time, conditions cycling along rows."""
         generator, training = self.gan.generator, self.gan.generator.training
-        generator.eval()  # batch norm's running statistics: the grid neither depends on nor updates them
+        generator.eval()  # batch norm uses its running statistics and leaves them as they are
         images = self.gan.sample(self.grid_side ** 2, generator=torch.Generator().manual_seed(self.grid_seed))
         generator.train(training)
         return images

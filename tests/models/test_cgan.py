@@ -93,6 +93,7 @@ def test_round_trips_as_one_shipped_module(tmp_path):
 
 @torch.no_grad()
 def test_shipped_cgan_digits_draws_the_requested_digit():
+    skip_unless_shipped("cgan-digits")
     gan = pretrained.load("cgan-digits", device="cpu")
     judge = pretrained.load("judge-digits", device="cpu")
     labels = torch.arange(10).repeat(20)
@@ -104,9 +105,15 @@ def test_shipped_cgan_digits_draws_the_requested_digit():
 
 @torch.no_grad()
 def test_shipped_cgan_faces_draws_the_requested_attributes():
+    skip_unless_shipped("cgan-faces")
     gan = pretrained.load("cgan-faces", device="cpu")
     judge = pretrained.load("judge-faces", device="cpu")
     requested = cycle_labels(gan.config, 200)  # glasses and beard: the 4 combinations in turn
     images = gan.sample(len(requested), requested, generator=torch.Generator().manual_seed(0))
     agreement = attribute_agreement(judge, images, requested, ["glasses", "beard"])
     assert agreement["all"] > 0.5, f"cgan-faces draws both requested attributes only {agreement['all']:.0%} of the time"
+
+
+def skip_unless_shipped(name):
+    if name not in pretrained.available():
+        pytest.skip(f"{name} is not shipped yet (the conditional-generation issue trains it)")

@@ -72,6 +72,8 @@ def test_recipe_builds_its_model_with_targets(name):
 
 @pytest.mark.parametrize("name", GAN_RECIPES)
 def test_shipped_gan_met_its_targets_when_trained(name):
+    if name not in pretrained.available():
+        pytest.skip(f"{name} is not shipped yet (the conditional-generation issue trains it)")
     card = pretrained.card(name)
     recipe = RECIPES[name]
     assert card.model == recipe.model and card.steps == recipe.steps
