@@ -61,7 +61,7 @@ class Explorer:
     """
 
     def __init__(self, view: Callable, controls: dict[str, widgets.ValueWidget], *, readout_title: str = "judge reads",
-                 scale: int = 5, extra: list[widgets.Widget] = (), actions: dict[str, Callable] | None = None):
+                 scale: int = 5, actions: dict[str, Callable] | None = None):
         self.view, self.controls, self.readout_title, self.scale = view, controls, readout_title, scale
         self.image_widget = widgets.Image(format="png")
         self.readout_widget = widgets.HTML()
@@ -71,7 +71,7 @@ class Explorer:
         self.buttons = {name: widgets.Button(description=name) for name in actions or {}}
         for button, action in zip(self.buttons.values(), (actions or {}).values()):
             button.on_click(lambda _, action=action: action(self))
-        self.widget = widgets.HBox([widgets.VBox([*controls.values(), *self.buttons.values(), *extra]),
+        self.widget = widgets.HBox([widgets.VBox([*controls.values(), *self.buttons.values()]),
                                     widgets.VBox([self.image_widget, self.readout_widget])])
         self.update()
 
