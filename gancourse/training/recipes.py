@@ -170,10 +170,10 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in [
         targets={"glasses_accuracy": 0.98, "beard_accuracy": 0.98, "hair_color_r2": 0.95, "hair_length_r2": 0.95,
                  "smile_r2": 0.95, "skin_tone_r2": 0.95}),
     Recipe(
-        name="cgan-digits", model="GAN", config={"n_classes": 10},
+        name="cgan-digits", model="GAN", config={"n_classes": 10, "width": 32},
         dataset="gancourse.data.digits(seed=0), 80% train split (split_dataset(held_out=0.2, seed=0))",
-        data=lambda: digit_split()[0], task=lambda m, steps: GANTask(m),
-        evaluate=score_conditional_digits, steps=2000, batch_size=64,
+        data=lambda: digit_split()[0], task=lambda m, steps: GANTask(m, lr=1e-3, d_lr=2.5e-4, decay_steps=steps),
+        evaluate=score_conditional_digits, steps=2000, batch_size=32,
         about="Conditional DCGAN: draws the digit you ask for (one-hot vector to G, one-hot matrices to D).",
         targets={"accuracy": 0.97, "worst_class": 0.90, "fd_ratio": ("<=", 2.0), "train_seconds": ("<=", 180.0)}),
     Recipe(

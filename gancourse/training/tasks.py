@@ -70,16 +70,19 @@ class GANTask:
     generator      BCE(D(G(z, c), c), 1): the non-saturating loss, strong gradients while D wins
     c is the condition of each real image, taken from its targets: the class labels themselves, or the
     `columns` of a factor table (faces' glasses and beard); an unconditional GAN ignores the targets.
-    Both networks use Adam; with decay_steps the learning rate falls linearly to 0 over that many steps,
-    which settles the generator on a good point instead of leaving it circling one.
+    Both networks use Adam, by default the course's lr 2e-4, betas (0.5, 0.999). d_lr gives the discriminator
+    its own rate: a slower one keeps it from memorising a small dataset ahead of the generator. With
+    decay_steps the rates fall linearly to 0 over that many steps, which settles the generator on a good
+    point instead of leaving it circling one.
     """
 
-    def __init__(self, gan: GAN, *, columns: list[int] | None = None, lr: float = 2e-4, betas=(0.5, 0.999),
-                 decay_steps: int = 0, grid_side: int = 10, grid_seed: int = 0):
+    def __init__(self, gan: GAN, *, columns: list[int] | None = None, lr: float = 2e-4, d_lr: float | None = None,
+                 betas=(0.5, 0.999), decay_steps: int = 0, grid_side: int = 10, grid_seed: int = 0):
         self.gan, self.columns = gan, columns
         self.grid_side, self.grid_seed = grid_side, grid_seed
         self.modules = {"generator": gan.generator, "discriminator": gan.discriminator}
-        adam = {name: torch.optim.Adam(m.parameters(), lr=lr, betas=betas) for name, m in self.modules.items()}
+        rates = {"generator": lr, "discriminator": lr if d_lr is None else d_lr}
+        adam = {name: torch.optim.Adam(m.parameters(), lr=rates[name], betas=betas) for name, m in self.modules.items()}
         self.schedules = {f"{name}_schedule": torch.optim.lr_scheduler.LinearLR(opt, 1.0, 0.0, decay_steps)
                           for name, opt in adam.items()} if decay_steps else {}
         self.optimizers = {**adam, **self.schedules}  # schedules too: a resumed run keeps its learning rate
