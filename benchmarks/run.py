@@ -4,6 +4,7 @@ Rows:
   data       generation time of each offline dataset
   NAME       every score of every shipped checkpoint, re-measured now, against its recipe's target
   NAME time  training time: the one recorded in the model card, or measured again with --retrain
+  control    classifier-gradient edits and entanglement of the face GANs (notebook 03), latent-explorer speed
 """
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ from pathlib import Path
 import torch
 
 from gancourse import data, pretrained
+from gancourse.metrics.control import controllability
 from gancourse.training import recipes
+from gancourse.widgets import latent_explorer, time_updates
 
 HERE = Path(__file__).parent
 OPS = {">=": operator.ge, "<=": operator.le}
@@ -72,11 +75,46 @@ def model_rows(retrain: bool) -> list[dict]:
     return rows
 
 
+FACE_GANS = ["gan-faces", "gan-faces-z4", "gan-faces-correlated"]
+
+
+def control_rows() -> list[dict]:
+    """Edit success and drift on gan-faces (without and with the penalty), entanglement of every face GAN, and
+    the latent explorer's update time. z4 and correlated must be more entangled than gan-faces."""
+    if not set(FACE_GANS) <= set(pretrained.available()):
+        return [{"name": "control", "metric": "face GANs shipped", "value": 0.0, "target": (">=", 1.0)}]
+    judge = pretrained.load("judge-faces", device="cpu")
+    gans = {name: pretrained.load(name, device="cpu") for name in FACE_GANS}
+    reports = {name: controllability(gan.generate, judge, gan.config.z_dim) for name, gan in gans.items()}
+    rows = []
+    for factor, free in reports["gan-faces"]["free"].items():
+        penalised = reports["gan-faces"]["penalised"][factor]
+        rows += [{"name": "gan-faces edit", "metric": f"{factor} success", "value": free["success"], "target": 0.9},
+                 {"name": "gan-faces edit", "metric": f"{factor} drift", "value": free["drift"], "target": None},
+                 {"name": "gan-faces edit", "metric": f"{factor} success, penalised", "value": penalised["success"],
+                  "target": 0.85},
+                 {"name": "gan-faces edit", "metric": f"{factor} drift ratio, penalised",
+                  "value": penalised["drift"] / free["drift"], "target": ("<=", 0.5)}]
+    plain = reports["gan-faces"]["entanglement"]
+    for name, report in reports.items():
+        rows.append({"name": name, "metric": "entanglement", "value": report["entanglement"],
+                     "target": None if name == "gan-faces" else (">=", 1.25 * plain)})  # visibly worse: 25% or more
+    correlated = reports["gan-faces-correlated"]["matrix"][judge.factor_names.index("beard"),
+                                                            judge.factor_names.index("hair_length")]
+    rows.append({"name": "gan-faces-correlated", "metric": "beard direction moves hair_length",
+                 "value": correlated.item(), "target": None})
+    gan = gans["gan-faces"]
+    explorer = latent_explorer(gan.generate, judge, reports["gan-faces"]["directions"])
+    rows.append({"name": "latent explorer", "metric": "median update ms", "value": 1000 * time_updates(explorer),
+                 "target": ("<=", 50.0)})
+    return rows
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--retrain", action="store_true", help="retrain every recipe to time it (minutes)")
     args = p.parse_args()
-    rows = data_rows() + model_rows(args.retrain)
+    rows = data_rows() + model_rows(args.retrain) + control_rows()
     print(f"{'model':<22}{'metric':<32}{'value':>12}  {'target':<10}ok")
     for row in rows:
         target = row["target"]

@@ -6,7 +6,7 @@ slerp  along the great circle between a and b, keeping the norm a Gaussian z usu
        any the generator saw in training, which can show as washed-out images mid-way.
 
 Controllable generation changes chosen features of the output by moving z, with a judge reading the features:
-edit            classifier-gradient editing: ascend the judge's read-out of one feature, one z at a time
+edit            classifier-gradient editing: ascend the judge's score of one feature, one z at a time
                 (built from the course's calculate_updated_noise and get_score); edit_success, edit_drift measure it
 find_direction  one direction in z per feature, regressed from many samples; move walks along it
 edit_matrix     how much each direction moves each feature; entanglement_score sums that up (0 = disentangled)
@@ -139,20 +139,25 @@ class EditResult:
 
 def edit(generate, judge, z: torch.Tensor, target, *, steps: int = 10, weight: float = 1.0,
          penalty_weight: float = 0.0, increase: bool = True) -> EditResult:
-    """Classifier-gradient editing: move every z uphill on the judge's read-out of `target`.
+    """Classifier-gradient editing: move every z uphill on the judge's score of `target`.
 
-    generate: z (N, D) -> images; judge: `read(images)` -> (N, K) differentiable, and `factor_names`.
-    target: a factor name or column index. Both networks stay fixed (put them in eval mode); only z moves.
-    Each step scores the current read-outs with get_score -- the target's read-out minus penalty_weight times
-    how far the other read-outs moved from where they started -- and takes one ascent step
+    generate: z (N, D) -> images. judge: a module whose forward gives raw scores (N, K) -- logits for yes/no
+    factors, values for continuous ones -- with `to_readout(raw)` (probabilities and values in [0, 1]) and
+    `factor_names`. target: a factor name or column index. Both networks stay fixed (put them in eval mode);
+    only z moves. Each step scores the image with get_score -- the target's score minus penalty_weight
+    times how far the other features moved from where they started -- and takes one ascent step
     z <- z + weight * dscore/dz (calculate_updated_noise), the gradient cleared before each backward.
 
-    Two choices to know:
+    Three choices to know:
+    * The target is scored raw, as the course's classifier gives it: a logit keeps its gradient where a
+      probability has saturated (a face far from wearing glasses has P(glasses) ~ 0, and no slope to climb).
+      The other features are penalised on their read-outs, in [0, 1] like the drift that edit_drift measures,
+      so a change of hair colour and a change of P(beard) weigh alike.
     * get_score averages over the batch, which would shrink each sample's step by 1/N; we ascend N * score,
       so a sample takes the same path whatever else is in its batch.
-    * increase=False negates the read-outs before scoring: the target term flips sign while the penalty, a norm
-      of the change, stays a penalty (negating the whole score would reward moving the other features).
-    Returns an EditResult: z (steps + 1, N, D) and readouts (steps + 1, N, K).
+    * increase=False negates the scores: the target term flips sign while the penalty, a norm of the change,
+      stays a penalty (negating the whole score would reward moving the other features).
+    Returns an EditResult: z (steps + 1, N, D) and the read-outs (steps + 1, N, K) of every step.
     """
     check_noise(z, "edit")
     check_frozen(generate, "generator")
@@ -167,12 +172,16 @@ def edit(generate, judge, z: torch.Tensor, target, *, steps: int = 10, weight: f
     others = [i for i in range(k) if i != t]
     sign = 1.0 if increase else -1.0
     z = z.detach().clone().requires_grad_(True)
-    path, readouts = [], []
+    is_target = torch.arange(k, device=z.device) == t
+    path, readouts, start = [], [], None
     for _ in range(steps):
-        current = read_factors(generate, judge, z)
+        raw = judge(generate(z))  # (N, K)
+        readout = judge.to_readout(raw)
+        scored = torch.where(is_target, raw, readout)  # the target's raw score, the others' read-outs
+        start = scored.detach() if start is None else start
         path.append(z.detach().clone())
-        readouts.append(current.detach())
-        score = len(z) * get_score(sign * current, sign * readouts[0], [t], others, penalty_weight)
+        readouts.append(readout.detach())
+        score = len(z) * get_score(sign * scored, sign * start, [t], others, penalty_weight)
         z.grad = None  # backward adds to .grad: clear it, so each step follows only its own gradient
         score.backward(inputs=[z])  # the gradient of z alone: the networks' parameters get none
         with torch.no_grad():

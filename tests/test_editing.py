@@ -23,8 +23,14 @@ class LinearJudge(torch.nn.Module):
         self.linear = torch.nn.Linear(4, 3, bias=False)
         self.linear.weight.data = WEIGHTS.T.clone()
 
+    def forward(self, images):
+        return self.linear(images.flatten(1))  # logits
+
+    def to_readout(self, raw):
+        return torch.sigmoid(raw)
+
     def read(self, images):
-        return torch.sigmoid(self.linear(images.flatten(1)))
+        return self.to_readout(self(images))
 
 
 def generate(z):
@@ -39,7 +45,7 @@ def noise(n=5, seed=0):
 
 
 def test_edit_raises_the_target_at_every_step():
-    result = edit(generate, judge, noise(), "a", steps=10, weight=1.0)
+    result = edit(generate, judge, noise(), "a", steps=10, weight=0.2)
     assert result.z.shape == (11, 5, 4) and result.readouts.shape == (11, 5, 3)
     assert (result.readouts[1:, :, 0] > result.readouts[:-1, :, 0]).all()
     assert torch.equal(result.z[0], noise()) and result.target == 0
@@ -52,8 +58,10 @@ def test_edit_down_lowers_the_target():
 
 
 def test_penalty_reduces_drift_of_the_other_features():
-    free = edit(generate, judge, noise(), "a", steps=10, weight=1.0)
-    penalised = edit(generate, judge, noise(), "a", steps=10, weight=1.0, penalty_weight=1.0)
+    # the penalty is on read-outs (slope <= 1/4 for a sigmoid) and the ascent on the target's logit (slope 1),
+    # so it takes a penalty weight above 4 to hold b still while a's logit climbs through z1
+    free = edit(generate, judge, noise(), "a", steps=10, weight=0.3)
+    penalised = edit(generate, judge, noise(), "a", steps=10, weight=0.3, penalty_weight=5.0)
     assert edit_drift(penalised) < 0.5 * edit_drift(free)
     assert penalised.change[0] > 0.1  # and the target still moves
 
@@ -63,7 +71,7 @@ def test_gradient_is_cleared_between_steps():
     by_hand = [z.clone()]
     for _ in range(2):
         z = z.clone().requires_grad_()
-        (len(z) * judge.read(generate(z))[:, 0].mean()).backward()
+        (len(z) * judge(generate(z))[:, 0].mean()).backward()  # the target's logit
         z = calculate_updated_noise(z, 0.7).detach()
         by_hand.append(z)
     assert torch.allclose(edit(generate, judge, noise(), "a", steps=2, weight=0.7).z, torch.stack(by_hand))

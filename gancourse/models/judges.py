@@ -113,5 +113,8 @@ class FaceJudge(nn.Module):
 
         Differentiable, so classifier-gradient editing can ascend it.
         """
-        out = self(x)
-        return torch.where(self.is_binary, torch.sigmoid(out), out.clamp(0, 1))
+        return self.to_readout(self(x))
+
+    def to_readout(self, raw: torch.Tensor) -> torch.Tensor:
+        """Raw outputs (N, K) -> factor estimates: a sigmoid on the binary factors' logits, the rest clamped to [0, 1]."""
+        return torch.where(self.is_binary, torch.sigmoid(raw), raw.clamp(0, 1))

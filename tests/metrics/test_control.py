@@ -1,0 +1,67 @@
+"""Controllability measures on a stand-in whose answers are known (the one tests/test_editing.py uses).
+
+The generator is the identity (z (N, 4) drawn as a 1x4 image) and the judge reads
+    a = sigmoid(z0 + z1),  b = sigmoid(z1),  c = sigmoid(z2)
+so the direction for `b` (z1) also moves `a`, while `c` (z2) is disentangled from both.
+"""
+import pytest
+import torch
+
+from gancourse.metrics.control import direction_entanglement, edit_scores, factor_directions, gaussian_noise
+
+
+class LinearJudge(torch.nn.Module):
+    factor_names = ("a", "b", "c")
+
+    def forward(self, images):
+        weights = torch.tensor([[1.0, 0.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 0.0]])
+        return images.flatten(1) @ weights  # logits
+
+    def to_readout(self, raw):
+        return torch.sigmoid(raw)
+
+    def read(self, images):
+        return self.to_readout(self(images))
+
+
+def generate(z):
+    return z.view(len(z), 1, 1, -1)
+
+
+judge = LinearJudge().eval()
+
+
+def test_gaussian_noise_is_seeded():
+    assert torch.equal(gaussian_noise(5, 4, seed=3), gaussian_noise(5, 4, seed=3))
+    assert gaussian_noise(5, 4, seed=3).shape == (5, 4) and not torch.equal(gaussian_noise(5, 4, 3), gaussian_noise(5, 4, 4))
+
+
+def test_factor_directions_point_where_each_factor_grows():
+    directions = factor_directions(generate, judge, gaussian_noise(2000, 4, seed=0))
+    assert list(directions) == ["a", "b", "c"]
+    assert directions["c"] @ torch.tensor([0.0, 0, 1, 0]) > 0.99
+    assert directions["b"] @ torch.tensor([0.0, 1, 0, 0]) > 0.99
+    assert directions["a"] @ torch.nn.functional.normalize(torch.tensor([1.0, 1, 0, 0]), dim=0) > 0.95
+    assert list(factor_directions(generate, judge, gaussian_noise(100, 4, seed=0), ["c"])) == ["c"]
+
+
+def test_direction_entanglement_tells_a_clean_direction_from_a_tangled_one():
+    z = gaussian_noise(500, 4, seed=1)
+    clean = direction_entanglement(generate, judge, z, {"c": torch.tensor([0.0, 0, 1, 0])})
+    assert clean["score"] == 0 and clean["matrix"].shape == (1, 3)
+    tangled = direction_entanglement(generate, judge, z, {"b": torch.tensor([0.0, 1, 0, 0])})
+    assert tangled["score"] > 0.3  # moving b moves a about as much: (change of a + change of c) / 2 / change of b
+
+
+def test_edit_scores_success_and_the_penalty_cutting_drift():
+    z = gaussian_noise(200, 4, seed=2)
+    free = edit_scores(generate, judge, z, ["b"], steps=10, weight=0.5)
+    penalised = edit_scores(generate, judge, z, ["b"], steps=10, weight=0.5, penalty_weight=2.0)
+    assert set(free["b"]) == {"success", "drift", "change", "n"} and free["b"]["n"] == (judge.read(generate(z))[:, 1] < 0.5).sum()
+    assert free["b"]["success"] > 0.95 and free["b"]["drift"] > 0.05
+    assert penalised["b"]["drift"] < 0.5 * free["b"]["drift"] and penalised["b"]["success"] > 0.85
+
+
+def test_edit_scores_needs_a_sample_to_edit():
+    with pytest.raises(ValueError, match="nothing to edit"):
+        edit_scores(generate, judge, torch.full((3, 4), 5.0), ["c"])
