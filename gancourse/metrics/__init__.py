@@ -1,7 +1,12 @@
-"""Measured quality (judges, Fréchet distance in judge features) and controllability (edits, entanglement)."""
+"""Measured quality (judges, Fréchet distance in judge features), controllability (edits, entanglement) and
+disentanglement (MIG, DCI, FactorVAE score, interventions on z)."""
 from .control import controllability, direction_entanglement, edit_scores, factor_directions
+from .disentanglement import (dci, diagonal_dominance, factor_vae_score, hungarian_accuracy, intervention_matrix,
+                              intervention_score, mig)
 from .quality import (attribute_agreement, conditional_accuracy, frechet_distance, judge_features,
                       judge_frechet_distance)
 
-__all__ = ["controllability", "direction_entanglement", "edit_scores", "factor_directions", "attribute_agreement", "conditional_accuracy", "frechet_distance", "judge_features",
-           "judge_frechet_distance"]
+__all__ = ["attribute_agreement", "conditional_accuracy", "frechet_distance", "judge_features", "judge_frechet_distance",
+           "controllability", "direction_entanglement", "edit_scores", "factor_directions",
+           "mig", "dci", "factor_vae_score", "hungarian_accuracy", "intervention_matrix", "intervention_score",
+           "diagonal_dominance"]
