@@ -5,6 +5,8 @@ The course's own function names are exported here so learners can cross-check th
 """
 from . import data, exercises, metrics, models, pretrained
 from .latent import calculate_updated_noise, get_score
+from .models.infogan import info_loss
+from .models.vae import kl_divergence
 from .nn import combine_vectors, get_input_dimensions, get_one_hot_labels
 from .runtime import default_device, seed_everything
 
@@ -13,4 +15,5 @@ __version__ = "0.1.0"
 __all__ = [
     "data", "exercises", "metrics", "models", "pretrained", "default_device", "seed_everything",
     "get_one_hot_labels", "combine_vectors", "get_input_dimensions", "calculate_updated_noise", "get_score",
+    "kl_divergence", "info_loss",
 ]

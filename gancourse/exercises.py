@@ -19,6 +19,7 @@ from typing import Callable
 import torch
 
 from . import latent
+from .models import infogan, vae
 from .nn import conditioning
 
 
@@ -150,6 +151,25 @@ EXERCISES: dict[str, Exercise] = {
         Case("two targets, penalty weight 1 on a batch of 16",
              lambda: (*classifications(14, n=16), [0, 3], [1, 2, 4, 5], 1.0),
              "take the L2 norm of each example's change (torch.norm(..., dim=1)), then the mean over examples"),
+    ]),
+    "kl_divergence": Exercise(vae.kl_divergence, [
+        Case("the prior itself (mean 0, log-variance 0) costs nothing", lambda: (torch.zeros(3, 4), torch.zeros(3, 4)),
+             "per coordinate 0.5 * (mean**2 + exp(log_var) - 1 - log_var); at the prior every term is 0"),
+        Case("8 codes of size 10", lambda: (torch.randn(8, 10, generator=seeded(20)), torch.randn(8, 10, generator=seeded(21))),
+             "the variance is exp(log_var), not log_var; sum over the code's coordinates (dim=1), one value per row"),
+    ]),
+    "info_loss": Exercise(infogan.info_loss, [
+        Case("10 categories and 2 continuous codes, batch of 6",
+             lambda: (torch.randn(6, 10, generator=seeded(30)), torch.randn(6, 2, generator=seeded(31)),
+                      torch.randint(10, (6,), generator=seeded(32)), torch.rand(6, 2, generator=seeded(33)) * 2 - 1),
+             "F.cross_entropy(logits, categories) + continuous_weight * F.mse_loss(means, continuous)"),
+        Case("continuous_weight 2", lambda: (torch.randn(4, 3, generator=seeded(34)), torch.randn(4, 1, generator=seeded(35)),
+                                             torch.tensor([0, 1, 2, 0]), torch.zeros(4, 1), 2.0),
+             "multiply only the continuous part by continuous_weight"),
+        Case("continuous codes only (no categorical code)",
+             lambda: (torch.zeros(5, 0), torch.randn(5, 3, generator=seeded(36)), torch.zeros(5, dtype=torch.long),
+                      torch.rand(5, 3, generator=seeded(37))),
+             "with K = 0 categories (logits.shape[1] == 0) skip the cross-entropy"),
     ]),
 }
 

@@ -316,3 +316,22 @@ def entanglement_score(matrix: torch.Tensor, targets, factor_names=None) -> floa
                          f"undefined: check the direction's sign and size")
     off_target = (matrix.sum(dim=1) - own) / (k - 1)
     return (off_target / own).mean().item()
+
+
+@torch.no_grad()
+def traversal(generate, start: torch.Tensor, indices, values) -> torch.Tensor:
+    """A latent traversal: the image of `start` (D,) with one coordinate set to each of `values`, one row per
+    index in `indices`. Returns (len(indices) * len(values), C, H, W), rows in the order of indices -- ready
+    for plotting.show_sweep. A disentangled code changes one feature along each row."""
+    if not isinstance(start, torch.Tensor) or start.ndim != 1:
+        shape = tuple(start.shape) if isinstance(start, torch.Tensor) else type(start).__name__
+        raise ValueError(f"start must be one latent vector of shape (D,), got {shape}")
+    indices, values = list(indices), torch.as_tensor(values, dtype=start.dtype).flatten()
+    if not indices or any(not isinstance(i, int) or not 0 <= i < len(start) for i in indices):
+        raise ValueError(f"indices must be a non-empty list of coordinates in [0, {len(start)}), got {indices}")
+    if len(values) == 0:
+        raise ValueError("values must hold at least one value to set the coordinate to")
+    rows = start.repeat(len(indices) * len(values), 1)                                   # (R * V, D)
+    for r, i in enumerate(indices):
+        rows[r * len(values):(r + 1) * len(values), i] = values
+    return generate(rows)

@@ -193,6 +193,35 @@ def latent_explorer(generate, judge, directions: dict[str, torch.Tensor], *, see
     return Explorer(view, controls, actions={"reset": reset})
 
 
+# ---- disentanglement: one slider per code index ------------------------------------------------------
+
+class Readout:
+    """Any read-out as a judge for the explorers: `read(images) -> (N, K)` with K names.
+
+    E.g. a digit judge's class probabilities, or a VAE or InfoGAN re-reading its own image (its codes), where no
+    attribute judge exists (sprites)."""
+
+    def __init__(self, read: Callable, factor_names):
+        self.read, self.factor_names = read, tuple(factor_names)
+
+
+def traversal_explorer(generate, judge, dim: int, indices: dict[str, int], *, seed: int = 0,
+                       start: Callable[[int], torch.Tensor] | None = None, limit: float = 3.0) -> Explorer:
+    """Widget: a traversal, one slider per code index. Slider `name` adds its value to coordinate indices[name]
+    of the starting vector (dim,), so a disentangled model changes one feature per slider and an entangled one
+    several; the judge's read-out shows which. It is the latent explorer with unit directions.
+
+    generate: v (1, dim) -> image; start: seed -> starting vector (default Gaussian), e.g. an InfoGAN's codes."""
+    if not isinstance(indices, dict) or not indices:
+        raise ValueError("indices must be a non-empty dict, slider name -> code index")
+    bad = {name: i for name, i in indices.items() if not isinstance(i, int) or not 0 <= i < dim}
+    if bad:
+        raise ValueError(f"code indices must be ints in [0, {dim}), got {bad}")
+    device = next(generate.__self__.parameters()).device if hasattr(generate, "__self__") else torch.device("cpu")
+    directions = {name: torch.eye(dim, device=device)[i] for name, i in indices.items()}
+    return latent_explorer(generate, judge, directions, seed=seed, start=start, limit=limit)
+
+
 SLIDERS = (widgets.IntSlider, widgets.FloatSlider)
 
 

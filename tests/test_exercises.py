@@ -58,3 +58,19 @@ def test_norm_over_the_whole_batch_fails_get_score_with_hint():
     report = check(get_score)
     assert not report.passed and "hint: take the L2 norm of each example's change" in str(report)
     assert report.results[0].passed  # no penalty: the target mean alone is right
+
+
+def test_kl_with_log_var_as_variance_fails_with_hint():
+    def kl_divergence(mean, log_var):
+        return 0.5 * (mean ** 2 + log_var - 1 - log_var).sum(dim=1)
+
+    report = check(kl_divergence)
+    assert not report.passed and "exp(log_var)" in str(report)
+
+
+def test_info_loss_that_always_adds_the_cross_entropy_fails_on_continuous_only_codes():
+    def info_loss(logits, means, categories, continuous, continuous_weight=0.5):
+        return torch.nn.functional.cross_entropy(logits, categories) + continuous_weight * ((means - continuous) ** 2).mean()
+
+    report = check(info_loss)
+    assert not report.passed and "skip the cross-entropy" in str(report)

@@ -65,3 +65,15 @@ def test_get_score_needs_matching_2d_classifications():
         get_score(torch.zeros(2, 3), torch.zeros(2, 4), [0], [1], 0.1)
     with pytest.raises(ValueError, match=r"\(N, K\)"):
         get_score(torch.zeros(3), torch.zeros(3), [0], [1], 0.1)
+
+
+def test_traversal_sets_one_coordinate_per_row():
+    from gancourse.latent import traversal
+
+    images = traversal(lambda v: v[:, None, None, :], torch.zeros(3), [2, 0], [-1.0, 1.0])
+    assert images.shape == (4, 1, 1, 3)
+    assert torch.equal(images[:, 0, 0], torch.tensor([[0, 0, -1.0], [0, 0, 1], [-1, 0, 0], [1, 0, 0]]))
+    with pytest.raises(ValueError, match=r"coordinates in \[0, 3\)"):
+        traversal(lambda v: v, torch.zeros(3), [3], [1.0])
+    with pytest.raises(ValueError, match=r"shape \(D,\)"):
+        traversal(lambda v: v, torch.zeros(2, 3), [0], [1.0])

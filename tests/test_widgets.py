@@ -98,3 +98,32 @@ def test_latent_explorer_rejects_bad_directions(face_models):
         latent_explorer(generate, judge, {})
     with pytest.raises(ValueError, match=r"shape \(4,\)"):
         latent_explorer(generate, judge, {"smile": torch.ones(4), "beard": torch.ones(5)})
+
+
+# ---- the traversal explorer: one slider per code index --------------------------------------------------
+
+from gancourse.widgets import Readout, traversal_explorer  # noqa: E402
+
+
+def test_traversal_moves_only_its_own_coordinate():
+    seen = []
+
+    def generate(v):
+        seen.append(v.clone())
+        return v[:, :3].reshape(1, 3, 1, 1).expand(1, 3, 32, 32)
+
+    judge = Readout(lambda images: images[:, :, 0, 0], ["a", "b", "c"])
+    explorer = traversal_explorer(generate, judge, 5, {"first": 0, "third": 2}, start=lambda seed: torch.zeros(5))
+    explorer.set(third=0.5)
+    assert torch.equal(seen[-1], torch.tensor([[0.0, 0.0, 0.5, 0.0, 0.0]]))
+    assert explorer.readout == {"a": 0.0, "b": 0.0, "c": 0.5}
+    explorer.buttons["reset"].click()
+    assert torch.equal(seen[-1], torch.zeros(1, 5))
+
+
+def test_traversal_explains_bad_indices():
+    judge = Readout(lambda images: images[:, :, 0, 0], ["a"])
+    with pytest.raises(ValueError, match=r"ints in \[0, 5\)"):
+        traversal_explorer(lambda v: v, judge, 5, {"x": 5})
+    with pytest.raises(ValueError, match="non-empty dict"):
+        traversal_explorer(lambda v: v, judge, 5, {})

@@ -336,27 +336,32 @@ def hungarian_accuracy(predicted, true) -> float:
 # ------------------------------------------------------------------------------------------- interventions
 
 @torch.no_grad()
-def intervention_matrix(generate, judge, z, indices, step: float) -> np.ndarray:
+def intervention_matrix(generate, judge, z, indices, step) -> np.ndarray:
     """Mean absolute change of every factor the judge reads when one coordinate of z is stepped.
 
     z (N, D): latent codes; for each index i in `indices`, z[:, i] += step for every row, and the change of
-    judge.read(generate(z)) (N, K) is averaged over rows. Returns (len(indices), K)."""
+    judge.read(generate(z)) (N, K) is averaged over rows. step: one number, or one per index (codes on
+    different scales: a binary code flips from -1 to +1 with 2, a continuous one in [0, 1] moves by 0.5).
+    Returns (len(indices), K)."""
     z = z if isinstance(z, torch.Tensor) else torch.as_tensor(np.asarray(z), dtype=torch.float32)
     if z.ndim != 2 or len(z) == 0:
         raise ValueError(f"z must be 2-D (N samples, D latent dims) with N >= 1, got shape {tuple(z.shape)}")
     if not torch.isfinite(z).all():
         raise ValueError("z has NaN or infinite values; draw it again or drop those rows")
-    if not np.isfinite(step) or step == 0:
-        raise ValueError(f"step must be a finite, nonzero number, got {step!r}")
     indices = [check_positive_int(i, "each index", minimum=0) for i in indices]
     if not indices or max(indices) >= z.shape[1]:
         raise ValueError(f"indices must be a non-empty list of coordinates of z in 0..{z.shape[1] - 1}, "
                          f"got {indices}")
+    steps = np.broadcast_to(np.asarray(step, dtype=float), (len(indices),)) if np.ndim(step) == 0 \
+        else np.asarray(step, dtype=float)
+    if steps.shape != (len(indices),) or not np.isfinite(steps).all() or (steps == 0).any():
+        raise ValueError(f"step must be a finite, nonzero number or one such number per index "
+                         f"({len(indices)}), got {step!r}")
     before = read_judge(generate, judge, z)                                                        # (N, K)
     rows = []
-    for i in indices:
+    for i, step_i in zip(indices, steps):
         moved = z.clone()
-        moved[:, i] += step
+        moved[:, i] += float(step_i)
         rows.append(np.abs(read_judge(generate, judge, moved) - before).mean(axis=0))              # (K,)
     return np.stack(rows)
 
@@ -402,3 +407,15 @@ def intervention_score(matrix, targets) -> float:
     if np.isnan(ratios).all():
         raise ValueError("no row has a target factor: give at least one target that is not None")
     return float(np.nanmin(ratios))
+
+
+def intervention_report(generate, judge, z, indices, step, targets=None) -> dict:
+    """The intervention matrix of `indices` and how diagonal it is, in one call.
+
+    targets: the factor column each index is meant to move (labelled codes), or None for an unsupervised model,
+    whose rows are each matched to the factor they move most. Returns {"matrix" (R, K), "targets",
+    "dominance" (R,): own / largest other change per row, "score": the smallest dominance}."""
+    matrix = intervention_matrix(generate, judge, z, indices, step)
+    targets = [int(t) for t in matrix.argmax(axis=1)] if targets is None else list(targets)
+    return {"matrix": matrix, "targets": targets, "dominance": diagonal_dominance(matrix, targets),
+            "score": intervention_score(matrix, targets)}

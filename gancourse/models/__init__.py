@@ -6,9 +6,11 @@ from dataclasses import fields
 from torch import nn
 
 from .cgan import GAN
+from .infogan import InfoGAN
 from .judges import DigitJudge, FaceJudge
+from .vae import VAE
 
-MODELS: dict[str, type[nn.Module]] = {cls.__name__: cls for cls in (DigitJudge, FaceJudge, GAN)}
+MODELS: dict[str, type[nn.Module]] = {cls.__name__: cls for cls in (DigitJudge, FaceJudge, GAN, InfoGAN, VAE)}
 
 
 def build_model(kind: str, config: dict) -> nn.Module:
@@ -24,4 +26,4 @@ def build_model(kind: str, config: dict) -> nn.Module:
     return cls(cls.Config(**values))
 
 
-__all__ = ["MODELS", "build_model", "DigitJudge", "FaceJudge", "GAN"]
+__all__ = ["MODELS", "build_model", "DigitJudge", "FaceJudge", "GAN", "InfoGAN", "VAE"]

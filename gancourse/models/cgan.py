@@ -3,9 +3,12 @@
 The class enters both networks the lecture's way (see gancourse/nn/conditioning.py):
     generator      z (N, z_dim) ++ condition (N, K)                      -> image (N, C, 32, 32)
     discriminator  image (N, C, 32, 32) ++ condition matrices (N, K, 32, 32) -> logit (N, 1)
-The condition is a one-hot vector of a class label ("one_hot", e.g. a digit) or a vector of binary
-attributes ("multi_hot", e.g. [glasses, beard] of a face). With K = n_classes = 0 the condition is an
-empty (N, 0) vector and the very same networks are an ordinary unconditional DCGAN.
+The condition is a one-hot vector of a class label ("one_hot", e.g. a digit), a vector of binary
+attributes ("multi_hot", e.g. [glasses, beard] of a face), or the factor values themselves written into
+the first K entries of the noise vector ("values", lecture: supervised disentanglement; the generator's
+input is then [codes, noise] and its first K indices each carry one labelled factor; the discriminator
+gets the codes as constant channels, as it gets multi-hot attributes). With K = n_classes = 0
+the condition is an empty (N, 0) vector and the very same networks are an ordinary unconditional DCGAN.
 
 `GAN` holds both networks, so a shipped checkpoint is one module:
     gan = pretrained.load("cgan-digits")
@@ -19,17 +22,18 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from ..nn.dcgan import down_stack, up_stack
 from ..nn.conditioning import combine_vectors, get_input_dimensions, get_one_hot_labels, one_hot_matrices
 
 SIZE = 32  # image side: 4x4 doubled three times
-CONDITIONS = ("one_hot", "multi_hot")
+CONDITIONS = ("one_hot", "multi_hot", "values")
 
 
 @dataclass
 class GANConfig:
     z_dim: int = 64  # noise size: plenty for 32x32 images, small enough to explore by hand
     n_classes: int = 10  # length K of the condition vector; 0 makes an unconditional GAN
-    condition: str = "one_hot"  # "one_hot": integer class labels (N,); "multi_hot": attribute vectors (N, K) in {0, 1}
+    condition: str = "one_hot"  # "one_hot": class labels (N,); "multi_hot": attributes (N, K) in {0, 1}; "values": codes (N, K)
     channels: int = 1  # image channels: 1 for digits, 3 for faces
     width: int = 32  # channels at 16x16; doubled at each halving of the resolution (4w at 4x4)
 
@@ -55,6 +59,7 @@ def condition_vector(config: GANConfig, labels: torch.Tensor | None, n: int) -> 
 
     one_hot:   labels (n,) integer classes in [0, K) -> one-hot rows
     multi_hot: labels (n, K) of 0s and 1s (any dtype) -> the same as float
+    values:    labels (n, K) of finite real codes (see nn.factor_codes) -> the same as float
     n_classes = 0: labels must be None -> an empty (n, 0) condition
     """
     if config.n_classes == 0:
@@ -67,10 +72,15 @@ def condition_vector(config: GANConfig, labels: torch.Tensor | None, n: int) -> 
         raise TypeError(f"labels must be a torch.Tensor, got {type(labels).__name__}")
     expected = (n,) if config.condition == "one_hot" else (n, config.n_classes)
     if tuple(labels.shape) != expected:
-        what = "class indices" if config.condition == "one_hot" else f"0/1 attribute vectors of length {config.n_classes}"
+        what = {"one_hot": "class indices", "multi_hot": f"0/1 attribute vectors of length {config.n_classes}",
+                "values": f"factor codes of length {config.n_classes}"}[config.condition]
         raise ValueError(f"labels must be {what} of shape {expected}, got {tuple(labels.shape)}")
     if config.condition == "one_hot":
         return get_one_hot_labels(labels, config.n_classes)
+    if config.condition == "values":
+        if not torch.isfinite(labels).all():
+            raise ValueError("factor codes must be finite numbers: found NaN or infinity")
+        return labels.float()
     if not ((labels == 0) | (labels == 1)).all():
         raise ValueError("multi-hot labels must hold only 0s and 1s")
     return labels.float()
@@ -78,10 +88,14 @@ def condition_vector(config: GANConfig, labels: torch.Tensor | None, n: int) -> 
 
 def cycle_labels(config: GANConfig, n: int) -> torch.Tensor | None:
     """n labels that cycle through every condition: classes 0, 1, ..., K-1, 0, ... (one_hot),
-    or every combination of the K attributes in binary counting order (multi_hot); None when unconditional."""
+    or every combination of the K attributes in binary counting order (multi_hot); None when unconditional.
+    Real-valued codes have no such cycle: a "values" GAN is always given its codes."""
     i = torch.arange(n)
     if config.n_classes == 0:
         return None
+    if config.condition == "values":
+        raise ValueError(f"this GAN draws the factor codes you give it: pass labels of shape ({n}, {config.n_classes}), "
+                         "e.g. nn.factor_codes(dataset.targets, dataset.factors)")
     if config.condition == "one_hot":
         return i % config.n_classes
     bits = 2 ** torch.arange(config.n_classes)  # attribute k is bit k of the combination's number
@@ -111,20 +125,13 @@ class Generator(nn.Module):
     def __init__(self, config: GANConfig = GANConfig()):
         super().__init__()
         self.config = config
-        w, in_dim = config.width, input_sizes(config)[0]
-
-        def up(c_in, c_out):
-            return nn.Sequential(nn.ConvTranspose2d(c_in, c_out, 4, 2, 1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU())
-
-        self.project = nn.Sequential(nn.Linear(in_dim, 4 * w * 4 * 4, bias=False), nn.Unflatten(1, (4 * w, 4, 4)),
-                                     nn.BatchNorm2d(4 * w), nn.ReLU())
-        self.upsample = nn.Sequential(up(4 * w, 2 * w), up(2 * w, w), nn.ConvTranspose2d(w, config.channels, 4, 2, 1),
-                                      nn.Tanh())
+        self.project, self.upsample = up_stack(input_sizes(config)[0], config.channels, config.width)
         self.apply(init_weights)
 
     def forward(self, z: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
-        """z (N, z_dim), condition (N, K) float -> images (N, C, 32, 32)."""
-        return self.upsample(self.project(combine_vectors(z, condition)))
+        """z (N, z_dim), condition (N, K) float -> images (N, C, 32, 32). Codes ("values") go first: [codes, z]."""
+        first, second = (condition, z) if self.config.condition == "values" else (z, condition)
+        return self.upsample(self.project(combine_vectors(first, second)))
 
 
 class Discriminator(nn.Module):
@@ -139,14 +146,8 @@ class Discriminator(nn.Module):
     def __init__(self, config: GANConfig = GANConfig()):
         super().__init__()
         self.config = config
-        w, in_channels = config.width, input_sizes(config)[1]
-
-        def down(c_in, c_out, norm=True):
-            return nn.Sequential(nn.Conv2d(c_in, c_out, 4, 2, 1, bias=not norm),
-                                 nn.BatchNorm2d(c_out) if norm else nn.Identity(), nn.LeakyReLU(0.2))
-
-        self.layers = nn.Sequential(down(in_channels, w, norm=False), down(w, 2 * w), down(2 * w, 4 * w),
-                                    nn.Conv2d(4 * w, 1, 4), nn.Flatten())
+        w = config.width
+        self.layers = nn.Sequential(*down_stack(input_sizes(config)[1], w), nn.Conv2d(4 * w, 1, 4), nn.Flatten())
         self.apply(init_weights)
 
     def forward(self, images: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
@@ -185,6 +186,19 @@ class GAN(nn.Module):
         return self.generator(z.to(self.device), self.condition(labels, len(z)))
 
     forward = generate
+
+    def generate_from_codes(self, v: torch.Tensor) -> torch.Tensor:
+        """Images from the whole input vector of a "values" GAN, v = [codes (K), noise (z_dim)]: (N, K + z_dim).
+
+        This is the supervised-disentanglement view: one vector whose first K indices are the labelled factors,
+        so traversals and interventions move its indices like any noise vector's."""
+        k = self.config.n_classes
+        if self.config.condition != "values":
+            raise ValueError("generate_from_codes is for GANs whose codes live in z (condition='values')")
+        if not isinstance(v, torch.Tensor) or v.ndim != 2 or v.shape[1] != k + self.config.z_dim:
+            shape = tuple(v.shape) if isinstance(v, torch.Tensor) else type(v).__name__
+            raise ValueError(f"v must be [codes, noise] of shape (N, {k + self.config.z_dim}), got {shape}")
+        return self.generate(v[:, k:], v[:, :k])
 
     def sample(self, n: int, labels: torch.Tensor | None = None, *, generator: torch.Generator | None = None) -> torch.Tensor:
         """n images from fresh noise: (n, C, 32, 32). Without labels a conditional GAN cycles through every

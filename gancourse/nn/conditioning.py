@@ -54,3 +54,26 @@ def get_input_dimensions(z_dim: int, image_shape: tuple, n_classes: int) -> tupl
 def one_hot_matrices(one_hot: torch.Tensor, height: int, width: int) -> torch.Tensor:
     """Spread one-hot (or multi-hot) vectors into constant channels: (N, K) -> (N, K, height, width)."""
     return one_hot[:, :, None, None].expand(-1, -1, height, width)
+
+
+def factor_codes(targets: torch.Tensor, factors, *, buckets: int | None = None) -> torch.Tensor:
+    """Labelled factor values as codes for the noise vector (lecture: supervised disentanglement).
+
+    targets (N, K) factor values, factors the K `data.Factor`s they belong to -> codes (N, K) float:
+    binary factors as -1 / +1, continuous ones as their values in [0, 1]. With `buckets`, each continuous
+    value is coarsened to the centre of its bucket among `buckets` equal ones: the cheaper labels a person
+    can give by eye ("short, medium, long hair") instead of an exact number.
+    """
+    if not isinstance(targets, torch.Tensor) or targets.ndim != 2 or targets.shape[1] != len(factors):
+        shape = tuple(targets.shape) if isinstance(targets, torch.Tensor) else type(targets).__name__
+        raise ValueError(f"targets must be factor values of shape (N, {len(factors)}), one column per factor, got {shape}")
+    kinds = [f.kind for f in factors]
+    if "categorical" in kinds:
+        raise ValueError("factor_codes takes binary and continuous factors; give a categorical one a one-hot vector")
+    if buckets is not None and (not isinstance(buckets, int) or isinstance(buckets, bool) or buckets < 2):
+        raise ValueError(f"buckets must be an int >= 2 (or None for exact values), got {buckets!r}")
+    binary = torch.tensor([k == "binary" for k in kinds])
+    values = targets.float()
+    if buckets:
+        values = ((values * buckets).floor().clamp(0, buckets - 1) + 0.5) / buckets
+    return torch.where(binary, 2 * targets.float() - 1, values)

@@ -13,16 +13,19 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import torch
 
 from .. import pretrained
-from ..data import FACE_FACTORS, digits, faces, split_dataset
-from ..metrics import attribute_agreement, conditional_accuracy, judge_frechet_distance
+from ..data import FACE_FACTORS, digits, faces, split_dataset, sprites
+from ..metrics import (attribute_agreement, conditional_accuracy, dci, factor_vae_score, hungarian_accuracy,
+                       intervention_report, judge_frechet_distance, mig)
 from ..models import build_model
 from ..models.cgan import cycle_labels
+from ..nn import factor_codes
 from ..runtime import default_device, seed_everything
 from .loop import LoopConfig, fit
-from .tasks import GANTask, JudgeTask
+from .tasks import GANTask, InfoGANTask, JudgeTask, VAETask
 
 RUNS_DIR = Path("runs")
 
@@ -110,7 +113,12 @@ def frechet_scores(gan, judge, real: torch.Tensor, labels: torch.Tensor | None, 
     unconditional). The GAN draws N images with those labels, so both distances are measured alike and
     fd_ratio = 1 would be as good as real data.
     """
-    fake = gan.sample(len(real), labels if gan.config.n_classes else None, generator=seeded(1))
+    return frechet_ratio(judge, gan.sample(len(real), labels if gan.config.n_classes else None, generator=seeded(1)),
+                         real, held_out)
+
+
+def frechet_ratio(judge, fake: torch.Tensor, real: torch.Tensor, held_out: torch.Tensor) -> dict:
+    """FD of fake vs held-out images and of real training images vs the same held-out ones, and their ratio."""
     fd, fd_real = judge_frechet_distance(judge, fake, held_out), judge_frechet_distance(judge, real, held_out)
     return {"fd": fd, "fd_real_vs_real": fd_real, "fd_ratio": fd / fd_real}
 
@@ -179,6 +187,145 @@ def factor_statistics(fake: torch.Tensor, real: torch.Tensor, names) -> dict:
             "beard_hair_r_data": torch.corrcoef(real[:, [beard, hair]].T)[0, 1].item()}
 
 
+def attribute_labels(targets: torch.Tensor) -> torch.Tensor:
+    """cgan-faces' condition: the glasses and beard columns of a face factor table (N, 6) -> (N, 2)."""
+    return targets[:, FACE_COLUMNS]
+
+
+def face_codes(buckets: int | None = None) -> Callable:
+    """gan-faces-supervised's codes: face factor table (N, 6) -> codes (N, 6) (binary -1/+1, continuous values,
+    coarsened to `buckets` levels when given)."""
+    return lambda targets: factor_codes(targets, FACE_FACTORS, buckets=buckets)
+
+
+CODE_STEPS = [2.0 if f.kind == "binary" else 0.5 for f in FACE_FACTORS]  # -1 -> +1 flips a binary code
+
+
+def intervention_start(gan, n: int = 256, seed: int = 2) -> tuple[torch.Tensor, list[int], list[float]]:
+    """Where a face GAN's intervention matrix starts: (z (n, D), the indices to step, their steps).
+
+    Supervised ("values") GANs: held-out faces' codes, each index set low before it is stepped (binary codes at
+    -1, continuous at 0.25, then +2 and +0.5), then Gaussian noise. Others: Gaussian z, the first 6 indices,
+    each stepped by 2 (the span of a binary code)."""
+    k = len(FACE_FACTORS)
+    noise = torch.randn(n, gan.config.z_dim, generator=seeded(seed))
+    if gan.config.condition != "values":
+        return noise, list(range(k)), [2.0] * k
+    codes = factor_codes(held_out_faces(n).targets, FACE_FACTORS)
+    low = torch.tensor([-1.0 if f.kind == "binary" else 0.25 for f in FACE_FACTORS])
+    return torch.cat([low.expand(n, k), noise], dim=1), list(range(k)), CODE_STEPS
+
+
+@torch.no_grad()
+def face_interventions(gan) -> dict:
+    """intervention_report of a face GAN's first six inputs, read by the face judge. Supervised GANs are scored
+    on their labelled indices (index i should move factor i); others on each index's strongest factor."""
+    judge = pretrained.load("judge-faces", device=gan.device)
+    z, indices, steps = intervention_start(gan)
+    supervised = gan.config.condition == "values"
+    generate = gan.generate_from_codes if supervised else gan.generate
+    return intervention_report(generate, judge, z.to(gan.device), indices, steps,
+                               targets=indices if supervised else None)
+
+
+@torch.no_grad()
+def score_supervised_faces(gan, buckets: int | None = None) -> dict:
+    """Do the codes steer the faces? 2000 held-out faces' (possibly coarse) codes in, the face judge's read-out
+    out: accuracy for binary factors, correlation with the requested value for continuous ones (steering: the
+    smallest of them); the intervention score of the labelled indices; FD ratio."""
+    judge = pretrained.load("judge-faces", device=gan.device)
+    held_out = held_out_faces()
+    codes = face_codes(buckets)(held_out.targets)
+    read = judge.read(gan.sample(len(codes), codes, generator=seeded(0))).cpu()
+    scores = {}
+    for i, f in enumerate(FACE_FACTORS):
+        if f.kind == "binary":
+            scores[f"{f.name}_accuracy"] = ((read[:, i] > 0.5).float() == held_out.targets[:, i]).float().mean().item()
+        else:
+            scores[f"{f.name}_r"] = torch.corrcoef(torch.stack([read[:, i], held_out.targets[:, i]]))[0, 1].item()
+    scores["steering"] = min(scores.values())
+    report = face_interventions(gan)
+    train = face_training_set(2000)
+    return {**scores, "intervention_score": report["score"],
+            **frechet_scores(gan, judge, train.images, face_codes(buckets)(train.targets), held_out.images)}
+
+
+# ---- disentanglement: InfoGAN, VAE and beta-VAE, scored on what their encoders read -----------------------
+
+SPRITES = "gancourse.data.sprites(30000, seed=0)"
+
+
+def sprite_training_set():
+    return sprites(30_000, seed=0)
+
+
+def held_out_sprites(n: int = 5000):
+    return sprites(n, seed=1)
+
+
+@torch.no_grad()
+def representation(encode, images: torch.Tensor, batch: int = 500) -> np.ndarray:
+    """encode (images -> codes (N, C)) over images in batches: (N, C) as numpy."""
+    return torch.cat([encode(part).cpu() for part in images.split(batch)]).numpy()
+
+
+def encoder_scores(encode) -> dict:
+    """MIG, DCI and FactorVAE score of a representation of 5000 held-out sprites, against their 5 factors."""
+    test = held_out_sprites()
+    codes, factors = representation(encode, test.images), test.targets.numpy()
+    d = dci(codes, factors)
+    return {"mig": mig(codes, factors)["mig"], "dci_disentanglement": d["disentanglement"],
+            "dci_completeness": d["completeness"], "dci_informativeness": d["informativeness"],
+            "factor_vae_score": factor_vae_score(codes, factors)["score"]}
+
+
+@torch.no_grad()
+def score_vae_sprites(vae) -> dict:
+    """The VAE's mean as the representation; the negative ELBO's terms on held-out sprites (nats per image)."""
+    test = held_out_sprites(2000)
+    terms = vae.loss(test.images.to(vae.device))
+    return {**encoder_scores(lambda x: vae.encode(x)[0]), "reconstruction": terms["reconstruction"].item(),
+            "kl": terms["kl"].item()}
+
+
+@torch.no_grad()
+def score_infogan_sprites(model) -> dict:
+    """Q's estimate (the most likely category, then the continuous means) as the representation."""
+    return encoder_scores(model.encode)
+
+
+@torch.no_grad()
+def score_infogan_digits(model) -> dict:
+    """Does the categorical code find the digit classes, unsupervised? Q's most likely category of held-out
+    real digits against their class after Hungarian matching (InfoGAN's paper: 95% on MNIST), the same for the
+    digit judge's reading of generated digits per category, and the FD ratio."""
+    train, test = digit_split()
+    judge = pretrained.load("judge-digits", device=model.device)
+    logits, _ = model.infer(test.images)
+    z, categories, continuous = model.sample_codes(1000, seeded(0))
+    generated = judge.predict(model.generate(z, categories, continuous)).cpu()
+    fake = model.sample(len(train.images), generator=seeded(1))
+    return {"q_class_accuracy": hungarian_accuracy(logits.argmax(1).cpu(), test.targets),
+            "code_class_accuracy": hungarian_accuracy(categories, generated),
+            **frechet_ratio(judge, fake, train.images, test.images)}
+
+
+def infogan_recipe(name: str, data: str, config: dict, *, about: str, targets: dict, evaluate: Callable,
+                   steps: int = 3000, loss: str = "bce", lr: float = 1e-3, d_lr: float = 2.5e-4) -> Recipe:
+    """An InfoGAN recipe (models/infogan.py) on "digits" or "sprites"; the GAN recipes' tuned rates."""
+    dataset, load = (DIGITS, lambda: digit_split()[0]) if data == "digits" else (SPRITES, sprite_training_set)
+    return Recipe(name=name, model="InfoGAN", config=config, dataset=dataset, data=load,
+                  task=lambda m, steps: InfoGANTask(m, loss=loss, lr=lr, d_lr=d_lr, decay_steps=steps),
+                  evaluate=evaluate, steps=steps, batch_size=64, about=about, targets=targets)
+
+
+def vae_recipe(name: str, beta: float, *, about: str, targets: dict, steps: int = 3000) -> Recipe:
+    """A convolutional VAE (models/vae.py) on sprites, latent_dim 10; only beta differs between the two."""
+    return Recipe(name=name, model="VAE", config={"latent_dim": 10, "beta": beta}, dataset=SPRITES,
+                  data=sprite_training_set, task=lambda m, steps: VAETask(m, lr=1e-3, decay_steps=steps),
+                  evaluate=score_vae_sprites, steps=steps, batch_size=64, about=about, targets=targets)
+
+
 # The data each GAN trains on, as code a learner can run, and how its samples are scored by conditioning.
 DIGITS = "gancourse.data.digits(seed=0), 80% train split (split_dataset(held_out=0.2, seed=0))"
 GAN_DATA = {
@@ -195,26 +342,31 @@ GAN_SCORES = {
 # Faces have more to learn than digits (colour, six factors, 20,000 images): 6000 steps, where 2000 left the
 # samples noisy (Fréchet distance 34 against 12.5 after 6000, measured on gan-faces).
 FACE_TRAINING = {"steps": 6000, "seconds": 360.0}
+SUPERVISED = {"n_classes": 6, "condition": "values", "z_dim": 58}  # 6 codes + 58 noise: 64 inputs, as gan-faces
+BETA = 4.0  # betavae-sprites' KL weight: the beta-VAE paper's value for dSprites
+COARSE = 3  # buckets per continuous factor for the coarse-label model
 FACE_GAN_TARGETS = {"fd_ratio": ("<=", 2.0), "factor_mean_gap": ("<=", 0.05), "factor_spread_gap": ("<=", 0.05)}
 
 
 def gan_recipe(name: str, data: str, config: dict, *, about: str, targets: dict, seconds: float = 180.0,
-               steps: int = 2000, batch_size: int = 32, lr: float = 1e-3, d_lr: float = 2.5e-4) -> Recipe:
+               steps: int = 2000, batch_size: int = 32, lr: float = 1e-3, d_lr: float = 2.5e-4,
+               to_labels: Callable | None = None, evaluate: Callable | None = None) -> Recipe:
     """A DCGAN recipe (models/cgan.py) on `data` (a key of GAN_DATA); every GAN shares these training settings.
 
     lr 1e-3 for G and 2.5e-4 for D, both decaying linearly to 0, batch 32: tuned on cgan-digits, where the
     course's 2e-4 for both reached a Fréchet-distance ratio of only ~2 in 2000 steps (a slower D keeps up with
     G without memorising the 1437 training digits). seconds: the time-to-quality target on 2 CPU cores.
+    to_labels: targets -> the GAN's labels (default: the targets); evaluate: the scores (default: GAN_SCORES).
     """
     faces_data = data != "digits"
     config = {"channels": 3 if faces_data else 1, "width": 32, **config}
     conditional = config.get("n_classes", 10) > 0
-    columns = FACE_COLUMNS if faces_data and conditional else None
+    grid_labels = to_labels(held_out_faces(64).targets) if config.get("condition") == "values" else None
     return Recipe(
         name=name, model="GAN", config=config, dataset=GAN_DATA[data][0], data=GAN_DATA[data][1],
-        task=lambda m, steps: GANTask(m, columns=columns, lr=lr, d_lr=d_lr, decay_steps=steps,
-                                      grid_side=8 if faces_data else 10),
-        evaluate=GAN_SCORES[data, conditional], steps=steps, batch_size=batch_size, about=about,
+        task=lambda m, steps: GANTask(m, to_labels=to_labels, lr=lr, d_lr=d_lr, decay_steps=steps,
+                                      grid_side=8 if faces_data else 10, grid_labels=grid_labels),
+        evaluate=evaluate or GAN_SCORES[data, conditional], steps=steps, batch_size=batch_size, about=about,
         targets={**targets, "train_seconds": ("<=", seconds)})
 
 
@@ -242,7 +394,7 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in [
                targets={"min_class_share": 0.05, "fd_ratio": ("<=", 2.0)}),
     gan_recipe("cgan-faces", "faces", {"n_classes": 2, "condition": "multi_hot"},
                about="Conditional DCGAN on faces with a multi-hot condition: ask for glasses, a beard, both or neither.",
-               targets={"all_agreement": 0.95, "fd_ratio": ("<=", 2.0)}, **FACE_TRAINING),
+               targets={"all_agreement": 0.95, "fd_ratio": ("<=", 2.0)}, to_labels=attribute_labels, **FACE_TRAINING),
     gan_recipe("gan-faces", "faces", {"n_classes": 0},
                about="Unconditional faces GAN, z = 64: the model controllable generation edits by moving z.",
                targets=FACE_GAN_TARGETS, **FACE_TRAINING),
@@ -252,6 +404,25 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in [
     gan_recipe("gan-faces-correlated", "correlated-faces", {"n_classes": 0},
                about="The same GAN trained on faces where beards come with short hair: feature correlation.",
                targets={}, **FACE_TRAINING),
+    gan_recipe("gan-faces-supervised", "faces", SUPERVISED,
+               about="Supervised disentanglement: z's first 6 indices are the face factors (binary as -1/+1), "
+                     "the other 58 noise; the discriminator sees the factors too.",
+               targets={"steering": 0.9, "intervention_score": 5.0}, to_labels=face_codes(),
+               evaluate=score_supervised_faces, **FACE_TRAINING),
+    gan_recipe("gan-faces-supervised-coarse", "faces", SUPERVISED,
+               about="The same with coarse labels: each continuous factor only as low / middle / high.",
+               targets={}, to_labels=face_codes(COARSE), evaluate=lambda gan: score_supervised_faces(gan, COARSE),
+               **FACE_TRAINING),
+    infogan_recipe("infogan-digits", "digits", {"n_categories": 10, "n_continuous": 2},
+                   about="InfoGAN on digits: one 10-way categorical code and two continuous codes, learnt unsupervised.",
+                   targets={"q_class_accuracy": 0.85}, evaluate=score_infogan_digits),
+    infogan_recipe("infogan-sprites", "sprites", {"n_categories": 3, "n_continuous": 4, "z_dim": 8},
+                   about="InfoGAN on sprites: a 3-way categorical code (for shape) and four continuous codes.",
+                   targets={}, evaluate=score_infogan_sprites),
+    vae_recipe("vae-sprites", 1.0, about="Convolutional VAE on sprites (beta = 1): the baseline from the other family.",
+               targets={}),
+    vae_recipe("betavae-sprites", BETA, about=f"The same VAE with beta = {BETA}: more disentangled, blurrier.",
+               targets={}),
 ]}
 
 

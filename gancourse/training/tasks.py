@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 import torch
 import torch.nn.functional as F
 
 from ..models.cgan import GAN
+from ..models.infogan import info_loss
 from ..models.judges import DigitJudge, FaceJudge
 
 
@@ -68,18 +70,21 @@ class GANTask:
 
     discriminator  BCE(D(x, c), 1) and BCE(D(G(z, c), c), 0), averaged: tell real from fake
     generator      BCE(D(G(z, c), c), 1): the non-saturating loss, strong gradients while D wins
-    c is the condition of each real image, taken from its targets: the class labels themselves, or the
-    `columns` of a factor table (faces' glasses and beard); an unconditional GAN ignores the targets.
+    c is the condition of each real image, made from its targets by `to_labels`: by default the class labels
+    themselves; for faces some columns of the factor table, or every factor as codes (nn.factor_codes); an
+    unconditional GAN ignores the targets. grid_labels: the progress grid's labels when the GAN cannot cycle
+    its own (real-valued codes).
     Both networks use Adam, by default the course's lr 2e-4, betas (0.5, 0.999). d_lr gives the discriminator
     its own rate: a slower one keeps it from memorising a small dataset ahead of the generator. With
     decay_steps the rates fall linearly to 0 over that many steps, which settles the generator on a good
     point instead of leaving it circling one.
     """
 
-    def __init__(self, gan: GAN, *, columns: list[int] | None = None, lr: float = 2e-4, d_lr: float | None = None,
-                 betas=(0.5, 0.999), decay_steps: int = 0, grid_side: int = 10, grid_seed: int = 0):
-        self.gan, self.columns = gan, columns
-        self.grid_side, self.grid_seed = grid_side, grid_seed
+    def __init__(self, gan: GAN, *, to_labels: Callable | None = None, lr: float = 2e-4, d_lr: float | None = None,
+                 betas=(0.5, 0.999), decay_steps: int = 0, grid_side: int = 10, grid_seed: int = 0,
+                 grid_labels: torch.Tensor | None = None):
+        self.gan, self.to_labels = gan, to_labels
+        self.grid_side, self.grid_seed, self.grid_labels = grid_side, grid_seed, grid_labels
         self.modules = {"generator": gan.generator, "discriminator": gan.discriminator}
         rates = {"generator": lr, "discriminator": lr if d_lr is None else d_lr}
         adam = {name: torch.optim.Adam(m.parameters(), lr=rates[name], betas=betas) for name, m in self.modules.items()}
@@ -91,7 +96,7 @@ class GANTask:
         """The labels the GAN is conditioned on, from a batch's targets (None when unconditional)."""
         if self.gan.config.n_classes == 0:
             return None
-        return targets if self.columns is None else targets[:, self.columns]
+        return targets if self.to_labels is None else self.to_labels(targets)
 
     def step(self, images: torch.Tensor, targets: torch.Tensor) -> dict[str, torch.Tensor]:
         generator, discriminator = self.gan.generator, self.gan.discriminator
@@ -115,7 +120,7 @@ class GANTask:
         """The progress grid: grid_side^2 images from the same noise every time, conditions cycling along rows."""
         generator, training = self.gan.generator, self.gan.generator.training
         generator.eval()  # batch norm uses its running statistics and leaves them as they are
-        images = self.gan.sample(self.grid_side ** 2, generator=torch.Generator().manual_seed(self.grid_seed))
+        images = self.gan.sample(self.grid_side ** 2, self.grid_labels, generator=torch.Generator().manual_seed(self.grid_seed))
         generator.train(training)
         return images
 
@@ -125,3 +130,123 @@ def update(optimizer: torch.optim.Optimizer, loss: torch.Tensor) -> None:
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     optimizer.step()
+
+
+LOSSES = ("bce", "wgan-gp")
+
+
+def gradient_penalty(critic, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+    """WGAN-GP's penalty: the mean of (|grad critic(x)| - 1)^2 at random mixes x of real and fake images."""
+    mix = torch.rand(len(real), 1, 1, 1, device=real.device)
+    mixed = (mix * real + (1 - mix) * fake).requires_grad_(True)
+    scores = critic(mixed)
+    grad, = torch.autograd.grad(scores.sum(), mixed, create_graph=True)
+    return ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
+
+
+class InfoGANTask:
+    """InfoGAN training: L_new = L_original + info_weight * (mutual-information term), in both networks' losses.
+
+    loss "bce":     the course's BCE loss (discriminator and non-saturating generator loss), one D step per G step
+    loss "wgan-gp": the W-loss: the critic maximises mean score(real) - mean score(fake), with gradient penalty
+                    gp_weight; n_critic critic steps per generator step
+    info term:      cross-entropy of Q's categorical logits against the sampled category, plus continuous_weight
+                    times the mean squared error of Q's means against the sampled continuous codes (a
+                    unit-variance Gaussian's log-likelihood, up to a constant). The discriminator's optimizer
+                    updates the trunk, D and Q; the generator's updates G. Both losses include the info term.
+    """
+
+    def __init__(self, model, *, loss: str = "bce", lr: float = 2e-4, d_lr: float | None = None, betas=(0.5, 0.999),
+                 info_weight: float = 1.0, continuous_weight: float = 0.5, gp_weight: float = 10.0, n_critic: int = 5,
+                 decay_steps: int = 0, grid_side: int = 10, grid_seed: int = 0):
+        if loss not in LOSSES:
+            raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
+        if loss == "wgan-gp" and model.config.norm:
+            raise ValueError("the W-loss's gradient penalty is per sample, which batch norm breaks: build the "
+                             "model with norm=False (InfoGANConfig(norm=False))")
+        self.model, self.loss_name = model, loss
+        self.info_weight, self.continuous_weight, self.gp_weight = info_weight, continuous_weight, gp_weight
+        self.n_critic = n_critic if loss == "wgan-gp" else 1
+        self.grid_side, self.grid_seed = grid_side, grid_seed
+        self.modules = {"generator": model.generator, "discriminator": model.discriminator}
+        if loss == "wgan-gp":
+            betas = (0.0, 0.9)  # WGAN-GP's Adam settings
+        rates = {"generator": lr, "discriminator": lr if d_lr is None else d_lr}
+        adam = {name: torch.optim.Adam(m.parameters(), lr=rates[name], betas=betas) for name, m in self.modules.items()}
+        self.schedules = {f"{name}_schedule": torch.optim.lr_scheduler.LinearLR(opt, 1.0, 0.0, decay_steps)
+                          for name, opt in adam.items()} if decay_steps else {}
+        self.optimizers = {**adam, **self.schedules}
+
+    def info_loss(self, logits: torch.Tensor, means: torch.Tensor, categories: torch.Tensor,
+                  continuous: torch.Tensor) -> torch.Tensor:
+        return info_loss(logits, means, categories, continuous, self.continuous_weight)
+
+    def draw(self, n: int, device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        return tuple(t.to(device) for t in self.model.sample_codes(n))
+
+    def discriminator_step(self, images: torch.Tensor) -> dict[str, torch.Tensor]:
+        critic = self.model.discriminator
+        codes = self.draw(len(images), images.device)
+        fake = self.model.generate(*codes).detach()
+        real_scores, _, _ = critic(images)
+        fake_scores, logits, means = critic(fake)
+        if self.loss_name == "bce":
+            adversarial = (F.binary_cross_entropy_with_logits(real_scores, torch.ones_like(real_scores)) +
+                           F.binary_cross_entropy_with_logits(fake_scores, torch.zeros_like(fake_scores))) / 2
+        else:
+            penalty = gradient_penalty(lambda x: critic(x)[0], images, fake)
+            adversarial = fake_scores.mean() - real_scores.mean() + self.gp_weight * penalty
+        info = self.info_loss(logits, means, *codes[1:])
+        update(self.optimizers["discriminator"], adversarial + self.info_weight * info)
+        return {"d": adversarial.detach(), "d_info": info.detach()}
+
+    def step(self, images: torch.Tensor, targets: torch.Tensor) -> dict[str, torch.Tensor]:
+        for _ in range(self.n_critic):  # the same batch of real images for each critic step
+            losses = self.discriminator_step(images)
+        codes = self.draw(len(images), images.device)
+        scores, logits, means = self.model.discriminator(self.model.generate(*codes))
+        adversarial = F.binary_cross_entropy_with_logits(scores, torch.ones_like(scores)) \
+            if self.loss_name == "bce" else -scores.mean()
+        info = self.info_loss(logits, means, *codes[1:])
+        update(self.optimizers["generator"], adversarial + self.info_weight * info)
+        for schedule in self.schedules.values():
+            schedule.step()
+        return {**losses, "g": adversarial.detach(), "info": info.detach()}
+
+    @torch.no_grad()
+    def sample(self) -> torch.Tensor:
+        """The progress grid: fixed noise, the category changing along each row."""
+        generator, training = self.model.generator, self.model.generator.training
+        generator.eval()
+        z, categories, continuous = self.model.sample_codes(self.grid_side ** 2, torch.Generator().manual_seed(self.grid_seed))
+        if self.model.config.n_categories:
+            categories = torch.arange(self.grid_side ** 2) % self.model.config.n_categories
+        images = self.model.generate(z, categories, continuous)
+        generator.train(training)
+        return images
+
+
+class VAETask:
+    """VAE and beta-VAE training: minimise reconstruction + beta * KL with Adam (loss in models/vae.py)."""
+
+    def __init__(self, vae, *, lr: float = 1e-3, decay_steps: int = 0):
+        self.vae = vae
+        self.modules = {"vae": vae}
+        opt = torch.optim.Adam(vae.parameters(), lr=lr)
+        self.schedules = {"schedule": torch.optim.lr_scheduler.LinearLR(opt, 1.0, 0.0, decay_steps)} if decay_steps else {}
+        self.optimizers = {"vae": opt, **self.schedules}
+
+    def step(self, images: torch.Tensor, targets: torch.Tensor) -> dict[str, torch.Tensor]:
+        terms = self.vae.loss(images)
+        update(self.optimizers["vae"], terms["reconstruction"] + self.vae.config.beta * terms["kl"])
+        for schedule in self.schedules.values():
+            schedule.step()
+        return {k: v.detach() for k, v in terms.items()}
+
+    @torch.no_grad()
+    def sample(self) -> torch.Tensor:
+        training = self.vae.training
+        self.vae.eval()
+        images = self.vae.sample(64, generator=torch.Generator().manual_seed(0))
+        self.vae.train(training)
+        return images

@@ -13,7 +13,7 @@ import torch
 from scipy.linalg import hadamard
 
 from gancourse.metrics.disentanglement import (dci, diagonal_dominance, factor_vae_score, hungarian_accuracy,
-                                               intervention_matrix, intervention_score, mig)
+                                               intervention_matrix, intervention_report, intervention_score, mig)
 
 N = 4000
 LEVELS = (10, 8, 6, 5)
@@ -217,3 +217,26 @@ def test_intervention_errors():
         diagonal_dominance(np.ones((3, 3)), [0, 1, 3])
     with pytest.raises(ValueError, match="no row has a target"):
         intervention_score(np.ones((3, 3)), [None, None, None])
+
+
+LEAKY = [[2.0, 0.0, 0.0], [0.1, 2.0, 0.0], [0.0, 0.0, 2.0], [0.0, 0.0, 0.0]]
+
+
+def test_intervention_steps_may_differ_per_index():
+    judge = LinearJudge(LEAKY)
+    both = intervention_matrix(generate, judge, Z, [0, 1], step=[1.0, 2.0])
+    assert np.allclose(both[0], intervention_matrix(generate, judge, Z, [0], step=1.0)[0])
+    assert np.allclose(both[1], intervention_matrix(generate, judge, Z, [1], step=2.0)[0])
+    with pytest.raises(ValueError, match="one such number per index"):
+        intervention_matrix(generate, judge, Z, [0, 1], step=[1.0])
+    with pytest.raises(ValueError, match="nonzero"):
+        intervention_matrix(generate, judge, Z, [0, 1], step=[1.0, 0.0])
+
+
+def test_intervention_report_matches_unsupervised_rows_to_their_strongest_factor():
+    judge = LinearJudge(LEAKY)
+    report = intervention_report(generate, judge, Z, [0, 1, 2], step=1.0)
+    assert report["targets"] == [int(t) for t in report["matrix"].argmax(1)]
+    assert report["score"] == pytest.approx(np.nanmin(report["dominance"]))
+    supervised = intervention_report(generate, judge, Z, [0, 1], step=1.0, targets=[1, 0])
+    assert supervised["targets"] == [1, 0]

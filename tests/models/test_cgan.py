@@ -11,6 +11,7 @@ MODES = {
     "one_hot": dict(n_classes=10, channels=1),
     "unconditional": dict(n_classes=0, channels=1),
     "multi_hot": dict(n_classes=2, condition="multi_hot", channels=3),
+    "values": dict(n_classes=2, condition="values", channels=3),
 }
 
 
@@ -23,7 +24,7 @@ def tiny(**config) -> GAN:
 def test_shapes_and_range(mode):
     gan = tiny(**MODES[mode])
     c, k = gan.config.channels, gan.config.n_classes
-    labels = cycle_labels(gan.config, 6)
+    labels = torch.tensor([[0.2, -1.0], [0.9, 1.0]]).repeat(3, 1) if mode == "values" else cycle_labels(gan.config, 6)
     images = gan.generate(torch.randn(6, 8), labels)
     assert images.shape == (6, c, 32, 32)
     assert images.min() >= -1 and images.max() <= 1
@@ -59,6 +60,9 @@ def test_cycle_labels_visit_every_condition():
     ("multi_hot", torch.tensor([[0.0, 0.5], [1, 1]]), ValueError, "0s and 1s"),
     ("multi_hot", torch.tensor([1, 0]), ValueError, r"shape \(2, 2\)"),
     ("multi_hot", torch.ones(2, 3), ValueError, r"shape \(2, 2\)"),
+    ("values", torch.tensor([[0.5, float("nan")], [1, -1]]), ValueError, "finite"),
+    ("values", torch.ones(2, 3), ValueError, r"factor codes of length 2 of shape \(2, 2\)"),
+    ("values", None, ValueError, "pass labels"),
 ])
 def test_bad_labels_raise_clear_errors(mode, labels, error, match):
     with pytest.raises(error, match=match):
@@ -117,3 +121,15 @@ def test_shipped_cgan_faces_draws_the_requested_attributes():
 def skip_unless_shipped(name):
     if name not in pretrained.available():
         pytest.skip(f"{name} is not shipped yet (the conditional-generation issue trains it)")
+
+
+def test_supervised_codes_come_first_in_the_generators_input():
+    gan = tiny(**MODES["values"])
+    codes, z = torch.tensor([[0.3, -1.0], [0.8, 1.0]]), torch.randn(2, 8)
+    v = torch.cat([codes, z], dim=1)
+    assert torch.equal(gan.generate_from_codes(v), gan.generate(z, codes))
+    assert torch.equal(gan.generate_from_codes(v), gan.generator.upsample(gan.generator.project(v)))
+    with pytest.raises(ValueError, match=r"shape \(N, 10\)"):
+        gan.generate_from_codes(z)
+    with pytest.raises(ValueError, match="condition='values'"):
+        tiny(**MODES["multi_hot"]).generate_from_codes(v)

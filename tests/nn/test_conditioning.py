@@ -47,3 +47,29 @@ def test_one_hot_matrices_are_constant_channels():
     m = one_hot_matrices(get_one_hot_labels(torch.tensor([2]), 4), 5, 6)
     assert m.shape == (1, 4, 5, 6)
     assert m[0, 2].eq(1).all() and m[0, [0, 1, 3]].eq(0).all()
+
+
+# ---- supervised codes: the labels written into z ------------------------------------------------------
+
+from gancourse.data import FACE_FACTORS, SPRITE_FACTORS  # noqa: E402
+from gancourse.nn import factor_codes  # noqa: E402
+
+
+def test_factor_codes_put_binary_factors_at_plus_minus_one_and_keep_values():
+    targets = torch.tensor([[0.3, 0.9, 1.0, 0.0, 0.5, 0.12]])  # hair colour, length, glasses, beard, smile, skin
+    assert torch.allclose(factor_codes(targets, FACE_FACTORS), torch.tensor([[0.3, 0.9, 1.0, -1.0, 0.5, 0.12]]))
+
+
+def test_coarse_codes_are_bucket_centres():
+    targets = torch.tensor([[0.0, 0.34, 1.0, 1.0, 0.7, 1.0]])
+    codes = factor_codes(targets, FACE_FACTORS, buckets=3)
+    assert torch.allclose(codes, torch.tensor([[1 / 6, 0.5, 1.0, 1.0, 5 / 6, 5 / 6]]))
+
+
+def test_factor_codes_explain_bad_input():
+    with pytest.raises(ValueError, match=r"shape \(N, 6\)"):
+        factor_codes(torch.zeros(2, 5), FACE_FACTORS)
+    with pytest.raises(ValueError, match="categorical"):
+        factor_codes(torch.zeros(2, 5), SPRITE_FACTORS)
+    with pytest.raises(ValueError, match="buckets must be an int >= 2"):
+        factor_codes(torch.zeros(2, 6), FACE_FACTORS, buckets=1)

@@ -1,0 +1,101 @@
+"""A convolutional VAE, and beta-VAE, the same model with its KL term weighted by beta > 1 (lecture:
+disentanglement; the alternatives-to-GANs lessons reuse it).
+
+    encoder   image (N, C, 32, 32) -> DCGAN down stack (N, 4w, 4, 4) -> mean, log-variance (N, D) each
+    sample    z = mean + exp(log_var / 2) * eps, eps ~ N(0, I)   (the reparameterisation trick)
+    decoder   z (N, D) -> DCGAN up stack -> pixel logits (N, C, 32, 32)
+Images in [-1, 1] are read as pixels in [0, 1] under a Bernoulli likelihood (cross-entropy on the logits),
+the usual choice for nearly binary images like sprites and digits. The loss, per image, is
+    reconstruction + beta * KL(q(z|x) || N(0, I))
+beta = 1 is the ELBO; a larger beta presses each coordinate of z towards the prior, so the model spends
+its few informative coordinates on the strongest, independent factors: disentanglement bought with blur.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..nn.dcgan import down_stack, up_stack
+from .cgan import init_weights
+
+
+def kl_divergence(mean: torch.Tensor, log_var: torch.Tensor) -> torch.Tensor:
+    """KL(N(mean, exp(log_var)) || N(0, I)) of each row, in nats: (N, D), (N, D) -> (N,).
+
+    Per coordinate 0.5 * (mean^2 + variance - 1 - log variance): zero exactly when the code is the prior."""
+    return 0.5 * (mean ** 2 + log_var.exp() - 1 - log_var).sum(dim=1)
+
+
+@dataclass
+class VAEConfig:
+    latent_dim: int = 10  # D: more than sprites' 5 factors, so unused coordinates show as collapsed
+    beta: float = 1.0  # weight of the KL term: 1 is the plain VAE, > 1 beta-VAE
+    channels: int = 1  # image channels
+    width: int = 32  # DCGAN width, as in models/cgan.py
+
+    def __post_init__(self):
+        for name in ("latent_dim", "channels", "width"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
+                raise ValueError(f"{name} must be a positive int, got {getattr(self, name)!r}")
+        if isinstance(self.beta, bool) or not isinstance(self.beta, (int, float)) or not self.beta > 0:
+            raise ValueError(f"beta must be a positive number (1: plain VAE), got {self.beta!r}")
+
+
+class VAE(nn.Module):
+    """Encoder and decoder. encode(x) -> (mean, log_var); decode(z) -> images; loss(x) -> its terms."""
+
+    Config = VAEConfig
+
+    def __init__(self, config: VAEConfig = VAEConfig()):
+        super().__init__()
+        self.config = config
+        w, d = config.width, config.latent_dim
+        self.encoder = nn.Sequential(*down_stack(config.channels, w), nn.Flatten(), nn.Linear(4 * w * 16, 2 * d))
+        self.project, self.upsample = up_stack(d, config.channels, w, out=nn.Identity())
+        self.apply(init_weights)
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.parameters()).device
+
+    def check(self, images: torch.Tensor) -> None:
+        c = self.config.channels
+        if not isinstance(images, torch.Tensor) or images.ndim != 4 or images.shape[1:] != (c, 32, 32):
+            shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
+            raise ValueError(f"images must be (N, {c}, 32, 32) in [-1, 1], got {shape}")
+
+    def encode(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """images (N, C, 32, 32) -> q(z|x) as (mean (N, D), log-variance (N, D)). The mean is the representation
+        the disentanglement metrics score."""
+        self.check(images)
+        mean, log_var = self.encoder(images.to(self.device)).chunk(2, dim=1)
+        return mean, log_var
+
+    def decode_logits(self, z: torch.Tensor) -> torch.Tensor:
+        """z (N, D) -> per-pixel Bernoulli logits (N, C, 32, 32)."""
+        if not isinstance(z, torch.Tensor) or z.ndim != 2 or z.shape[1] != self.config.latent_dim:
+            shape = tuple(z.shape) if isinstance(z, torch.Tensor) else type(z).__name__
+            raise ValueError(f"z must be latent codes of shape (N, {self.config.latent_dim}), got {shape}")
+        return self.upsample(self.project(z.to(self.device)))
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """z (N, D) -> images (N, C, 32, 32) in [-1, 1]: each pixel's probability, rescaled."""
+        return torch.sigmoid(self.decode_logits(z)) * 2 - 1
+
+    generate = decode
+
+    def sample(self, n: int, *, generator: torch.Generator | None = None) -> torch.Tensor:
+        """n images decoded from the prior N(0, I): (n, C, 32, 32)."""
+        return self.decode(torch.randn(n, self.config.latent_dim, generator=generator))
+
+    def loss(self, images: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The negative ELBO's two terms per image, averaged over the batch: {"reconstruction", "kl"}
+        (nats). The objective is reconstruction + beta * kl."""
+        mean, log_var = self.encode(images)
+        z = mean + torch.exp(0.5 * log_var) * torch.randn_like(mean)
+        pixels = (images.to(self.device) + 1) / 2  # [-1, 1] -> [0, 1], the Bernoulli targets
+        reconstruction = F.binary_cross_entropy_with_logits(self.decode_logits(z), pixels, reduction="sum") / len(images)
+        return {"reconstruction": reconstruction, "kl": kl_divergence(mean, log_var).mean()}
