@@ -133,12 +133,12 @@ def main() -> int:
     args = p.parse_args()
     rows = data_rows() + model_rows(args.retrain)
     rows += disentanglement_rows(rows) + control_rows()
-    print(f"{'model':<22}{'metric':<32}{'value':>12}  {'target':<10}ok")
+    print(f"{'model':<30}{'metric':<32}{'value':>12}  {'target':<10}ok")
     for row in rows:
         target = row["target"]
         row["ok"] = None if target is None else meets(row["value"], target)
         mark = "" if target is None else ("yes" if row["ok"] else "NO")
-        print(f"{row['name']:<22}{row['metric']:<32}{row['value']:>12.4g}  {describe(target) if target else '':<10}{mark}")
+        print(f"{row['name']:<30}{row['metric']:<32}{row['value']:>12.4g}  {describe(target) if target else '':<10}{mark}")
         row["target"] = describe(target) if target else None
     machine = {"python": platform.python_version(), "torch": torch.__version__, "threads": torch.get_num_threads(),
                "cuda": torch.cuda.is_available(), "processor": platform.processor() or platform.machine()}
