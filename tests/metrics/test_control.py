@@ -1,4 +1,4 @@
-"""Controllability measures on a stand-in whose answers are known (the one tests/test_editing.py uses).
+"""Controllability measures on a stand-in whose answers are known (tests/stand_ins.py, shared with test_editing.py).
 
 The generator is the identity (z (N, 4) drawn as a 1x4 image) and the judge reads
     a = sigmoid(z0 + z1),  b = sigmoid(z1),  c = sigmoid(z2)
@@ -10,23 +10,7 @@ import torch
 from gancourse.metrics.control import direction_entanglement, edit_scores, factor_directions, gaussian_noise
 
 
-class LinearJudge(torch.nn.Module):
-    factor_names = ("a", "b", "c")
-
-    def forward(self, images):
-        weights = torch.tensor([[1.0, 0.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 0.0]])
-        return images.flatten(1) @ weights  # logits
-
-    def to_readout(self, raw):
-        return torch.sigmoid(raw)
-
-    def read(self, images):
-        return self.to_readout(self(images))
-
-
-def generate(z):
-    return z.view(len(z), 1, 1, -1)
-
+from stand_ins import LinearJudge, generate  # tests/conftest.py puts tests/ on the path
 
 judge = LinearJudge().eval()
 
