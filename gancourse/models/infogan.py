@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..nn.conditioning import combine_vectors, get_one_hot_labels
+from ..nn.conditioning import get_one_hot_labels
 from ..nn.dcgan import down_stack
 from .cgan import GANConfig, Generator, init_weights
 
@@ -127,10 +127,7 @@ class InfoGAN(nn.Module):
             if not isinstance(continuous, torch.Tensor) or tuple(continuous.shape) != (n, c.n_continuous):
                 raise ValueError(f"continuous must be codes of shape ({n}, {c.n_continuous}), usually in [-1, 1]")
             parts.append(continuous.to(z.device).float())
-        v = parts[0]
-        for part in parts[1:]:
-            v = combine_vectors(v, part)
-        return v
+        return torch.cat(parts, dim=1)
 
     def generate(self, z: torch.Tensor, categories: torch.Tensor | None = None,
                  continuous: torch.Tensor | None = None) -> torch.Tensor:

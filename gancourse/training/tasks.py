@@ -87,10 +87,7 @@ class GANTask:
         self.grid_side, self.grid_seed, self.grid_labels = grid_side, grid_seed, grid_labels
         self.modules = {"generator": gan.generator, "discriminator": gan.discriminator}
         rates = {"generator": lr, "discriminator": lr if d_lr is None else d_lr}
-        adam = {name: torch.optim.Adam(m.parameters(), lr=rates[name], betas=betas) for name, m in self.modules.items()}
-        self.schedules = {f"{name}_schedule": torch.optim.lr_scheduler.LinearLR(opt, 1.0, 0.0, decay_steps)
-                          for name, opt in adam.items()} if decay_steps else {}
-        self.optimizers = {**adam, **self.schedules}  # schedules too: a resumed run keeps its learning rate
+        self.optimizers, self.schedules = adam_with_decay(self.modules, rates, betas, decay_steps)
 
     def labels(self, targets: torch.Tensor) -> torch.Tensor | None:
         """The labels the GAN is conditioned on, from a batch's targets (None when unconditional)."""
@@ -123,6 +120,16 @@ class GANTask:
         images = self.gan.sample(self.grid_side ** 2, self.grid_labels, generator=torch.Generator().manual_seed(self.grid_seed))
         generator.train(training)
         return images
+
+
+def adam_with_decay(modules: dict, rates: dict, betas, decay_steps: int) -> tuple[dict, dict]:
+    """One Adam per module (rates: name -> lr) and, with decay_steps, a linear decay of each rate to 0 over that
+    many steps. Returns (optimizers, schedules); the schedules are among the optimizers too, so a resumed run
+    keeps its learning rate."""
+    adam = {name: torch.optim.Adam(m.parameters(), lr=rates[name], betas=betas) for name, m in modules.items()}
+    schedules = {f"{name}_schedule": torch.optim.lr_scheduler.LinearLR(opt, 1.0, 0.0, decay_steps)
+                 for name, opt in adam.items()} if decay_steps else {}
+    return {**adam, **schedules}, schedules
 
 
 def update(optimizer: torch.optim.Optimizer, loss: torch.Tensor) -> None:
@@ -172,10 +179,7 @@ class InfoGANTask:
         if loss == "wgan-gp":
             betas = (0.0, 0.9)  # WGAN-GP's Adam settings
         rates = {"generator": lr, "discriminator": lr if d_lr is None else d_lr}
-        adam = {name: torch.optim.Adam(m.parameters(), lr=rates[name], betas=betas) for name, m in self.modules.items()}
-        self.schedules = {f"{name}_schedule": torch.optim.lr_scheduler.LinearLR(opt, 1.0, 0.0, decay_steps)
-                          for name, opt in adam.items()} if decay_steps else {}
-        self.optimizers = {**adam, **self.schedules}
+        self.optimizers, self.schedules = adam_with_decay(self.modules, rates, betas, decay_steps)
 
     def info_loss(self, logits: torch.Tensor, means: torch.Tensor, categories: torch.Tensor,
                   continuous: torch.Tensor) -> torch.Tensor:
@@ -232,9 +236,7 @@ class VAETask:
     def __init__(self, vae, *, lr: float = 1e-3, decay_steps: int = 0):
         self.vae = vae
         self.modules = {"vae": vae}
-        opt = torch.optim.Adam(vae.parameters(), lr=lr)
-        self.schedules = {"schedule": torch.optim.lr_scheduler.LinearLR(opt, 1.0, 0.0, decay_steps)} if decay_steps else {}
-        self.optimizers = {"vae": opt, **self.schedules}
+        self.optimizers, self.schedules = adam_with_decay(self.modules, {"vae": lr}, (0.9, 0.999), decay_steps)
 
     def step(self, images: torch.Tensor, targets: torch.Tensor) -> dict[str, torch.Tensor]:
         terms = self.vae.loss(images)
