@@ -51,7 +51,23 @@ def test_gradient_is_cleared_between_steps():
         (len(z) * judge(generate(z))[:, 0].mean()).backward()  # the target's logit
         z = calculate_updated_noise(z, 0.7).detach()
         by_hand.append(z)
-    assert torch.allclose(edit(generate, judge, noise(), "a", steps=2, weight=0.7).z, torch.stack(by_hand))
+    raw = edit(generate, judge, noise(), "a", steps=2, weight=0.7, unit_steps=False)
+    assert torch.allclose(raw.z, torch.stack(by_hand))
+
+
+def test_unit_steps_move_every_sample_exactly_weight_far():
+    result = edit(generate, judge, noise(), "a", steps=3, weight=0.7, penalty_weight=2.0)
+    lengths = (result.z[1:] - result.z[:-1]).norm(dim=2)  # (3, 5)
+    assert torch.allclose(lengths, torch.full_like(lengths, 0.7))
+    raw = edit(generate, judge, noise(), "a", steps=3, weight=0.7, penalty_weight=2.0, unit_steps=False)
+    assert not torch.allclose((raw.z[1:] - raw.z[:-1]).norm(dim=2), lengths)  # the gradient's own length varies
+
+
+def test_unit_steps_and_raw_steps_point_the_same_way():
+    unit = edit(generate, judge, noise(), "a", steps=1, weight=0.5)
+    raw = edit(generate, judge, noise(), "a", steps=1, weight=0.5, unit_steps=False)
+    cosine = torch.nn.functional.cosine_similarity(unit.z[1] - unit.z[0], raw.z[1] - raw.z[0], dim=1)
+    assert torch.allclose(cosine, torch.ones(5))
 
 
 def test_a_sample_takes_the_same_path_whatever_its_batch():
