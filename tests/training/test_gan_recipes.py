@@ -84,8 +84,9 @@ SHORT_OF_TARGET = {
                                           "the other five factors reach r >= 0.95 or accuracy >= 0.97",
     ("gan-faces-supervised", "intervention_score"): "0.74, set by the smile index; the other five labelled indices "
                                                     "score 5.5 to 12.8",
-    ("infogan-digits", "q_class_accuracy"): "0.67: the categorical code splits some digits by style, not class "
-                                            "(batch norm in the trunk raised it from 0.33; 1437 training digits)",
+    ("infogan-digits", "q_class_accuracy"): "0.77: the categorical code still splits some digits by style, not "
+                                            "class (batch norm in the trunk raised it from 0.33, lambda 2 from 0.67; "
+                                            "1437 training digits)",
 }
 SHIPPED_TARGETS = [pytest.param(name, metric, marks=pytest.mark.xfail(strict=True, reason=SHORT_OF_TARGET[name, metric]))
                    if (name, metric) in SHORT_OF_TARGET else (name, metric)
