@@ -280,6 +280,13 @@ ENCODER_DATA = {
 }
 
 
+def encoder_data(data: str) -> tuple:
+    """ENCODER_DATA[data], or an error that names the choices."""
+    if data not in ENCODER_DATA:
+        raise ValueError(f"encoder models train and are scored on one of {', '.join(ENCODER_DATA)}, got {data!r}")
+    return ENCODER_DATA[data]
+
+
 @torch.no_grad()
 def representation(encode, images: torch.Tensor, batch: int = 500) -> np.ndarray:
     """encode (images -> codes (N, C)) over images in batches: (N, C) as numpy."""
@@ -298,7 +305,7 @@ def factor_values(test) -> np.ndarray:
 def encoder_scores(encode, data: str = "sprites") -> dict:
     """MIG, DCI and FactorVAE score of a representation of 5000 held-out images of `data` ("sprites": 5 factors,
     "faces": 6) against their factors. MIG and DCI take the factors as they are; FactorVAE the binned ones."""
-    test = ENCODER_DATA[data][2](5000)
+    test = encoder_data(data)[2](5000)
     codes, factors = representation(encode, test.images), test.targets.numpy()
     d = dci(codes, factors)
     return {"mig": mig(codes, factors)["mig"], "dci_disentanglement": d["disentanglement"],
@@ -309,9 +316,11 @@ def encoder_scores(encode, data: str = "sprites") -> dict:
 def vae_scorer(data: str) -> Callable:
     """Scores of a VAE on `data`: the VAE's mean as the representation, and the negative ELBO's terms on 2000
     held-out images (nats per image)."""
+    held_out = encoder_data(data)[2]
+
     @torch.no_grad()
     def score(vae) -> dict:
-        test = ENCODER_DATA[data][2](2000)
+        test = held_out(2000)
         terms = vae.loss(test.images.to(vae.device))
         return {**encoder_scores(lambda x: vae.encode(x)[0], data), "reconstruction": terms["reconstruction"].item(),
                 "kl": terms["kl"].item()}
@@ -358,7 +367,7 @@ def infogan_recipe(name: str, data: str, config: dict, *, about: str, targets: d
     if data == "digits":
         dataset, load = DIGITS, lambda: digit_split()[0]
     else:
-        dataset, load, _ = ENCODER_DATA[data]
+        dataset, load, _ = encoder_data(data)
     config = {**config, "channels": 3} if data == "faces" else config
     return Recipe(name=name, model="InfoGAN", config=config, dataset=dataset, data=load,
                   task=lambda m, steps: InfoGANTask(m, loss=loss, lr=lr, d_lr=d_lr, decay_steps=steps,
@@ -368,7 +377,7 @@ def infogan_recipe(name: str, data: str, config: dict, *, about: str, targets: d
 
 def vae_recipe(name: str, beta: float, *, about: str, targets: dict, data: str = "sprites", steps: int = 3000) -> Recipe:
     """A convolutional VAE (models/vae.py) on "sprites" or "faces", latent_dim 10; beta sets the KL weight."""
-    dataset, load, _ = ENCODER_DATA[data]
+    dataset, load, _ = encoder_data(data)
     config = {"latent_dim": 10, "beta": beta, **({"channels": 3} if data == "faces" else {})}
     return Recipe(name=name, model="VAE", config=config, dataset=dataset,
                   data=load, task=lambda m, steps: VAETask(m, lr=1e-3, decay_steps=steps),

@@ -6,8 +6,8 @@ import torch
 from gancourse.data import faces, sprites
 from gancourse.models import build_model
 from gancourse.models.infogan import InfoGAN, InfoGANConfig
-from gancourse.training.recipes import (FACTOR_VAE_BINS, RECIPES, face_interventions, factor_values,
-                                        intervention_start)
+from gancourse.training.recipes import (FACTOR_VAE_BINS, RECIPES, encoder_scores, face_interventions,
+                                        factor_values, intervention_start, vae_recipe)
 
 
 def test_factor_values_bins_continuous_face_factors_and_keeps_the_rest():
@@ -45,3 +45,10 @@ def test_face_encoder_recipes_build_colour_models(name):
     model = build_model(r.model, r.config)
     assert model.config.channels == 3 and r.data().images.shape[1:] == (3, 32, 32)
     assert r.task(model, r.steps).modules
+
+
+def test_an_unknown_dataset_is_named_with_the_choices():
+    with pytest.raises(ValueError, match="one of sprites, faces, got 'mnist'"):
+        encoder_scores(lambda x: x.flatten(1)[:, :3], "mnist")
+    with pytest.raises(ValueError, match="one of sprites, faces"):
+        vae_recipe("vae-mnist", 1.0, about="", targets={}, data="mnist")
