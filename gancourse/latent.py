@@ -155,9 +155,8 @@ def edit(generate, judge, z: torch.Tensor, target, *, steps: int = 10, weight: f
       edit travel equally far in z and differ only in where they go, and one weight suits every factor (a raw
       logit's gradient is many times a continuous value's). With raw steps the penalty's gradient, a norm's,
       keeps its size however small the change it corrects, and a large penalty_weight throws z back and forth:
-      on gan-faces raw steps with penalty 10 raised the smile edit's drift by half, where unit steps with
-      penalty 30 cut it by more than half (metrics.control). unit_steps=False takes the course's raw steps,
-      z + weight * dscore/dz.
+      on gan-faces raw steps with penalty 10 doubled the smile edit's drift, where unit steps with penalty 30
+      cut it by a third (notebook 03). unit_steps=False takes the course's raw steps, z + weight * dscore/dz.
     * The target is scored raw, as the course's classifier gives it: a logit keeps its gradient where a
       probability has saturated (a face far from wearing glasses has P(glasses) ~ 0, and no slope to climb).
       The other features are penalised on their read-outs, in [0, 1] like the drift that edit_drift measures,

@@ -8,6 +8,12 @@ import torch
 from gancourse import pretrained
 from gancourse.models import DigitJudge, FaceJudge, build_model
 from gancourse.pretrained import CheckpointError, ModelCard
+from gancourse.training.recipes import recipe
+
+
+def model_config(kind: str, config: dict):
+    """The full config a plain dict builds, defaults filled in: compares a card's config with a recipe's."""
+    return build_model(kind, config).config
 
 
 @pytest.fixture
@@ -97,6 +103,14 @@ def test_every_shipped_checkpoint_loads_and_records_how_it_was_made(name):
     assert card.scores and card.steps > 0 and len(card.sha256) == 64
     model = pretrained.load(name, device="cpu")
     assert not model.training
+
+
+@pytest.mark.parametrize("name", pretrained.available())
+def test_every_shipped_checkpoint_matches_its_recipe(name):
+    """Its recipe still builds the model it holds, for as many steps: a changed recipe means a retrain."""
+    card, r = pretrained.card(name), recipe(name)
+    assert card.model == r.model and card.steps == r.steps
+    assert model_config(card.model, card.config) == model_config(r.model, r.config), f"retrain {name}: {card.command}"
 
 
 def test_judges_ship():

@@ -36,10 +36,13 @@ class GANConfig:
     condition: str = "one_hot"  # "one_hot": class labels (N,); "multi_hot": attributes (N, K) in {0, 1}; "values": codes (N, K)
     channels: int = 1  # image channels: 1 for digits, 3 for faces
     width: int = 32  # channels at 16x16; doubled at each halving of the resolution (4w at 4x4)
+    full_res: bool = False  # a 3x3 layer at 32x32 in both networks (nn/dcgan.py): for faces' small features
 
     def __post_init__(self):
         if self.condition not in CONDITIONS:
             raise ValueError(f"condition must be one of {CONDITIONS}, got {self.condition!r}")
+        if not isinstance(self.full_res, bool):
+            raise ValueError(f"full_res must be True or False, got {self.full_res!r}")
         for name in ("z_dim", "channels", "width"):
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
                 raise ValueError(f"{name} must be a positive int, got {getattr(self, name)!r}")
@@ -118,6 +121,7 @@ class Generator(nn.Module):
 
     (N, z_dim + K) -> linear -> (N, 4w, 4, 4) -> (N, 2w, 8, 8) -> (N, w, 16, 16) -> (N, C, 32, 32) in [-1, 1]
     Each step up is a stride-2 transposed convolution, batch norm and ReLU; the last ends in tanh instead.
+    With full_res the last step is (N, w/2, 32, 32) and a 3x3 convolution draws the image from it.
     """
 
     Config = GANConfig
@@ -125,7 +129,8 @@ class Generator(nn.Module):
     def __init__(self, config: GANConfig = GANConfig()):
         super().__init__()
         self.config = config
-        self.project, self.upsample = up_stack(input_sizes(config)[0], config.channels, config.width)
+        self.project, self.upsample = up_stack(input_sizes(config)[0], config.channels, config.width,
+                                               full_res=config.full_res)
         self.apply(init_weights)
 
     def forward(self, z: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
@@ -139,6 +144,7 @@ class Discriminator(nn.Module):
 
     (N, C + K, 32, 32) -> (N, w, 16, 16) -> (N, 2w, 8, 8) -> (N, 4w, 4, 4) -> (N, 1)
     Each step down is a stride-2 convolution and leaky ReLU, with batch norm after the first.
+    With full_res a 3x3 convolution to (N, w/2, 32, 32) looks at the image first.
     """
 
     Config = GANConfig
@@ -147,7 +153,8 @@ class Discriminator(nn.Module):
         super().__init__()
         self.config = config
         w = config.width
-        self.layers = nn.Sequential(*down_stack(input_sizes(config)[1], w), nn.Conv2d(4 * w, 1, 4), nn.Flatten())
+        self.layers = nn.Sequential(*down_stack(input_sizes(config)[1], w, full_res=config.full_res),
+                                    nn.Conv2d(4 * w, 1, 4), nn.Flatten())
         self.apply(init_weights)
 
     def forward(self, images: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:

@@ -51,8 +51,12 @@ class InfoGANConfig:
     width: int = 32  # DCGAN width, as in models/cgan.py
     q_hidden: int = 128  # the Q head's hidden layer
     norm: bool = True  # batch norm in the shared trunk, as DCGAN; False for the W-loss, whose penalty is per sample
+    full_res: bool = False  # a 3x3 layer at 32x32 in G and in the trunk, as the face GANs (models/cgan.py)
 
     def __post_init__(self):
+        for name in ("norm", "full_res"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
         for name in ("z_dim", "channels", "width", "q_hidden"):
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
                 raise ValueError(f"{name} must be a positive int, got {getattr(self, name)!r}")
@@ -73,7 +77,7 @@ class DiscriminatorQ(nn.Module):
     def __init__(self, config: InfoGANConfig):
         super().__init__()
         w, k, m = config.width, config.n_categories, config.n_continuous
-        self.trunk = nn.Sequential(*down_stack(config.channels, w, norm=config.norm))
+        self.trunk = nn.Sequential(*down_stack(config.channels, w, norm=config.norm, full_res=config.full_res))
         self.d_head = nn.Sequential(nn.Conv2d(4 * w, 1, 4), nn.Flatten())
         self.q_head = nn.Sequential(nn.Flatten(), nn.Linear(4 * w * 16, config.q_hidden), nn.LeakyReLU(0.2),
                                     nn.Linear(config.q_hidden, k + m))
@@ -98,7 +102,7 @@ class InfoGAN(nn.Module):
         super().__init__()
         self.config = config
         self.generator = Generator(GANConfig(z_dim=self.input_dim, n_classes=0, channels=config.channels,
-                                             width=config.width))
+                                             width=config.width, full_res=config.full_res))
         self.discriminator = DiscriminatorQ(config)
         self.discriminator.apply(init_weights)
 

@@ -34,6 +34,22 @@ def test_shapes_and_range(mode):
     assert gan.discriminator.layers[0][0].in_channels == c + k
 
 
+@pytest.mark.parametrize("mode", ["unconditional", "values"])
+def test_full_res_adds_a_layer_at_32x32_in_both_networks(mode):
+    plain, full = tiny(**MODES[mode]), tiny(**MODES[mode], full_res=True)
+    labels = torch.tensor([[0.2, -1.0], [0.9, 1.0]]) if mode == "values" else None
+    images = full.generate(torch.randn(2, 8), labels)
+    assert images.shape == (2, 3 if mode == "values" else 1, 32, 32) and images.abs().max() <= 1
+    assert full.discriminator(images, full.condition(labels, 2)).shape == (2, 1)
+    # G: the last transposed conv makes w/2 maps at 32x32, a 3x3 conv draws from them; D looks with a 3x3 conv first
+    drawn, first = full.generator.upsample[-2], full.discriminator.layers[0]
+    assert (drawn.kernel_size, drawn.in_channels, first.kernel_size, first.out_channels) == ((3, 3), 2, (3, 3), 2)
+    assert first.in_channels == full.config.channels + full.config.n_classes
+    # the plain networks keep their layout, so every checkpoint trained before full_res existed still loads
+    assert "upsample.2.weight" in plain.generator.state_dict()
+    assert "layers.0.0.weight" in plain.discriminator.state_dict()
+
+
 def test_conditions_as_the_lecture_builds_them():
     gan = tiny(**MODES["one_hot"])
     assert torch.equal(gan.condition(torch.tensor([2, 0]), 2)[:, :3], torch.tensor([[0.0, 0, 1], [1, 0, 0]]))
@@ -76,6 +92,8 @@ def test_bad_noise_and_config_are_refused():
         GANConfig(condition="one-hot")
     with pytest.raises(ValueError, match="n_classes"):
         GANConfig(n_classes=-1)
+    with pytest.raises(ValueError, match="full_res must be True or False"):
+        GANConfig(full_res="yes")
 
 
 def test_seeded_sample_repeats_and_cycles_classes():

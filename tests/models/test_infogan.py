@@ -37,15 +37,21 @@ def test_the_category_changes_the_image(model):
     assert not torch.allclose(a, b)
 
 
-def test_continuous_only_model_encodes_its_means():
-    model = build_model("InfoGAN", {"z_dim": 4, "n_categories": 0, "n_continuous": 3, "width": 4}).eval()
+@pytest.mark.parametrize("full_res", [False, True])
+def test_continuous_only_model_encodes_its_means(full_res):
+    config = {"z_dim": 4, "n_categories": 0, "n_continuous": 3, "width": 4, "full_res": full_res}
+    model = build_model("InfoGAN", config).eval()
     images = model.sample(4, generator=torch.Generator().manual_seed(0))
-    assert model.encode(images).shape == (4, 3)
+    assert images.shape == (4, 1, 32, 32) and model.encode(images).shape == (4, 3)
+    # full_res: the generator draws from 3x3 at 32x32 and the shared trunk looks with one first (nn/dcgan.py)
+    assert isinstance(model.discriminator.trunk[0], torch.nn.Conv2d) == full_res
+    assert model.generator.config.full_res == full_res
 
 
 @pytest.mark.parametrize("config, match", [
     ({"n_categories": 1}, "at least 2"), ({"n_categories": 0, "n_continuous": 0}, "at least one code"),
     ({"z_dim": 0}, "z_dim must be a positive int"), ({"n_continuous": -1}, "n_continuous must be an int >= 0"),
+    ({"full_res": "yes"}, "full_res must be True or False"),
 ])
 def test_bad_configs_are_explained(config, match):
     with pytest.raises(ValueError, match=match):
