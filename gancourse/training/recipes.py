@@ -414,7 +414,8 @@ BETA = 8.0
 COARSE = 3  # buckets per continuous factor for the coarse-label model
 # infogan-digits' lambda. With 1, Q matched 66.6% of held-out digits to their class (FD ratio 3.8); 2 reached 76.9%
 # (FD ratio 3.1) and 4 75.2% (FD ratio 7.1): measured, same 3000 steps and seed. The paper's z = 62 fell to 33%.
-# With lambda 2, other seeds reached 71.9% and 60.4%; z = 16 66.3%, z = 8 74.4%, full_res 74.7%, batch 128 71.3%.
+# With lambda 2, other seeds reached 71.9% and 60.4%; z = 16 66.3%, z = 8 74.4%, full_res 74.7%, batch 128 71.3%,
+# continuous weight 1 or 2 (default 0.5) 62.1% and 48.7%.
 INFO_WEIGHT = 2.0
 FACE_GAN_TARGETS = {"fd_ratio": ("<=", 2.0), "factor_mean_gap": ("<=", 0.05), "factor_spread_gap": ("<=", 0.05)}
 
