@@ -7,7 +7,8 @@ so the direction for `b` (z1) also moves `a`, while `c` (z2) is disentangled fro
 import pytest
 import torch
 
-from gancourse.metrics.control import direction_entanglement, edit_scores, factor_directions, gaussian_noise
+from gancourse.metrics.control import (direction_entanglement, edit_scores, factor_directions, gaussian_noise,
+                                       penalty_effect)
 
 
 from stand_ins import LinearJudge, generate  # tests/conftest.py puts tests/ on the path
@@ -39,11 +40,24 @@ def test_direction_entanglement_tells_a_clean_direction_from_a_tangled_one():
 
 def test_edit_scores_success_and_the_penalty_cutting_drift():
     z = gaussian_noise(200, 4, seed=2)
-    free = edit_scores(generate, judge, z, ["b"], steps=10, weight=0.5)
-    penalised = edit_scores(generate, judge, z, ["b"], steps=10, weight=0.5, penalty_weight=2.0)
+    free, penalised = penalty_effect(generate, judge, z, ["b"], steps=10, weight=0.5, penalty_weight=2.0).values()
+    assert free == edit_scores(generate, judge, z, ["b"], steps=10, weight=0.5)
     assert set(free["b"]) == {"success", "drift", "change", "n"} and free["b"]["n"] == (judge.read(generate(z))[:, 1] < 0.5).sum()
     assert free["b"]["success"] > 0.95 and free["b"]["drift"] > 0.05
     assert penalised["b"]["drift"] < 0.5 * free["b"]["drift"] and penalised["b"]["success"] > 0.85
+
+
+def test_the_penalty_holds_the_other_features_better_in_short_steps():
+    """The penalty corrects locally: over the same distance, short steps hold a more than long ones. A single
+    step gets no help at all, since the other features have not moved yet where its gradient is taken."""
+    z = gaussian_noise(200, 4, seed=2)
+    drift = {steps: {kind: r["b"]["drift"] for kind, r in
+                     penalty_effect(generate, judge, z, ["b"], steps=steps, weight=5.0 / steps, penalty_weight=2.0).items()}
+             for steps in (1, 2, 20)}
+    assert drift[1]["penalised"] == pytest.approx(drift[1]["free"])
+    assert drift[2]["penalised"] > 0.8 * drift[2]["free"]
+    assert drift[20]["penalised"] < 0.4 * drift[20]["free"]
+    assert drift[20]["free"] == pytest.approx(drift[2]["free"], rel=1e-4)  # free: a straight line either way
 
 
 def test_edit_scores_needs_a_sample_to_edit():
