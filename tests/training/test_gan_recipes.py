@@ -8,7 +8,7 @@ from gancourse import pretrained
 from gancourse.models import build_model
 from gancourse.models.cgan import GANConfig
 from gancourse.training import LoopConfig, fit
-from gancourse.training.recipes import RECIPES, attribute_labels
+from gancourse.training.recipes import INFO_WEIGHT, RECIPES, WGAN_LR, attribute_labels
 from gancourse.training.tasks import GANTask
 
 GAN_RECIPES = ["cgan-digits", "gan-digits", "cgan-faces", "gan-faces", "gan-faces-z4", "gan-faces-correlated",
@@ -147,6 +147,18 @@ def test_infogan_task_refuses_an_unknown_loss_and_batch_norm_under_the_w_loss():
         InfoGANTask(build_model("InfoGAN", {"width": 4}), loss="hinge")
     with pytest.raises(ValueError, match="norm=False"):
         InfoGANTask(build_model("InfoGAN", {"width": 4}), loss="wgan-gp")
+
+
+def test_the_w_loss_recipe_trains_with_wgan_gp_settings():
+    """infogan-digits-wgan: the W-loss, 5 critic steps, Adam (0, 0.9) at WGAN_LR, and no batch norm to break the
+    per-sample gradient penalty; otherwise the BCE model's recipe."""
+    wgan, bce = RECIPES["infogan-digits-wgan"], RECIPES["infogan-digits"]
+    assert wgan.config == {**bce.config, "norm": False} and wgan.steps == bce.steps
+    task = wgan.task(build_model(wgan.model, {**wgan.config, "width": 4}), wgan.steps)
+    assert task.loss_name == "wgan-gp" and task.n_critic == 5 and task.info_weight == INFO_WEIGHT
+    for name in task.modules:
+        group = task.optimizers[name].param_groups[0]
+        assert group["betas"] == (0.0, 0.9) and group["initial_lr"] == WGAN_LR
 
 
 @pytest.mark.parametrize("beta", [1.0, 4.0])
