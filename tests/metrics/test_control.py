@@ -48,8 +48,9 @@ def test_edit_scores_success_and_the_penalty_cutting_drift():
 
 
 def test_the_penalty_holds_the_other_features_better_in_short_steps():
-    """The penalty corrects locally: over the same distance, short steps hold a more than long ones. A single
-    step gets no help at all, since the other features have not moved yet where its gradient is taken."""
+    """The penalty corrects locally: over the same distance, short steps hold factor a better than long
+    steps do. A single step gets no help at all, since the other features have not moved yet where its gradient
+    is taken."""
     z = gaussian_noise(200, 4, seed=2)
     drift = {steps: {kind: r["b"]["drift"] for kind, r in
                      penalty_effect(generate, judge, z, ["b"], steps=steps, weight=5.0 / steps, penalty_weight=2.0).items()}
