@@ -7,7 +7,8 @@ The condition is a one-hot vector of a class label ("one_hot", e.g. a digit), a 
 attributes ("multi_hot", e.g. [glasses, beard] of a face), or the factor values themselves written into
 the first K entries of the noise vector ("values", lecture: supervised disentanglement; the generator's
 input is then [codes, noise] and its first K indices each carry one labelled factor; the discriminator
-gets the codes as constant channels, as it gets multi-hot attributes). With K = n_classes = 0
+gets the codes as constant channels, as it gets multi-hot attributes, or with read_codes reads them back
+from the image instead). With K = n_classes = 0
 the condition is an empty (N, 0) vector and the very same networks are an ordinary unconditional DCGAN.
 
 `GAN` holds both networks, so a shipped checkpoint is one module:
@@ -37,12 +38,16 @@ class GANConfig:
     channels: int = 1  # image channels: 1 for digits, 3 for faces
     width: int = 32  # channels at 16x16; doubled at each halving of the resolution (4w at 4x4)
     full_res: bool = False  # a 3x3 layer at 32x32 in both networks (nn/dcgan.py): for faces' small features
+    read_codes: bool = False  # "values" only: D reads the codes back from the image instead of being given them
 
     def __post_init__(self):
         if self.condition not in CONDITIONS:
             raise ValueError(f"condition must be one of {CONDITIONS}, got {self.condition!r}")
-        if not isinstance(self.full_res, bool):
-            raise ValueError(f"full_res must be True or False, got {self.full_res!r}")
+        for name in ("full_res", "read_codes"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
+        if self.read_codes and self.condition != "values":
+            raise ValueError("read_codes is for GANs whose codes live in z: set condition='values' too")
         for name in ("z_dim", "channels", "width"):
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
                 raise ValueError(f"{name} must be a positive int, got {getattr(self, name)!r}")
@@ -51,9 +56,11 @@ class GANConfig:
 
 
 def input_sizes(config: GANConfig) -> tuple[int, int]:
-    """(generator input size, discriminator input channels): z_dim + K and C + K."""
+    """(generator input size, discriminator input channels): z_dim + K and C + K (C when D reads the codes)."""
     if config.n_classes == 0:
         return config.z_dim, config.channels
+    if config.read_codes:
+        return config.z_dim + config.n_classes, config.channels
     return get_input_dimensions(config.z_dim, (config.channels, SIZE, SIZE), config.n_classes)
 
 
@@ -145,6 +152,10 @@ class Discriminator(nn.Module):
     (N, C + K, 32, 32) -> (N, w, 16, 16) -> (N, 2w, 8, 8) -> (N, 4w, 4, 4) -> (N, 1)
     Each step down is a stride-2 convolution and leaky ReLU, with batch norm after the first.
     With full_res a 3x3 convolution to (N, w/2, 32, 32) looks at the image first.
+    With read_codes the discriminator is not given the condition: a second head reads the K codes back from
+    the image's (N, 4w, 4, 4) features (AC-GAN's auxiliary head, as regression). Trained on real faces' labels,
+    it must learn to see every labelled factor, however small, and the generator is scored on whether its faces
+    read back as the codes it was given.
     """
 
     Config = GANConfig
@@ -155,11 +166,21 @@ class Discriminator(nn.Module):
         w = config.width
         self.layers = nn.Sequential(*down_stack(input_sizes(config)[1], w, full_res=config.full_res),
                                     nn.Conv2d(4 * w, 1, 4), nn.Flatten())
+        self.codes = nn.Sequential(nn.Conv2d(4 * w, config.n_classes, 4), nn.Flatten()) if config.read_codes else None
         self.apply(init_weights)
 
     def forward(self, images: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
         """images (N, C, 32, 32), condition (N, K) float -> logits (N, 1)."""
+        if self.codes is not None:
+            return self.layers(images)
         return self.layers(combine_vectors(images, one_hot_matrices(condition, *images.shape[2:])))
+
+    def read(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """read_codes only: images (N, C, 32, 32) -> (logits (N, 1), the codes read back (N, K)), in one pass."""
+        if self.codes is None:
+            raise ValueError("this discriminator is given the codes; only one built with read_codes=True reads them")
+        features = self.layers[:-2](images)                                       # (N, 4w, 4, 4)
+        return self.layers[-2:](features), self.codes(features)
 
 
 class GAN(nn.Module):

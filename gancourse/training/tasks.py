@@ -78,12 +78,15 @@ class GANTask:
     its own rate: a slower one keeps it from memorising a small dataset ahead of the generator. With
     decay_steps the rates fall linearly to 0 over that many steps, which settles the generator on a good
     point instead of leaving it circling one.
+    A discriminator that reads the codes back (GANConfig.read_codes) adds code_weight times code_error of what
+    it reads to each loss: against real faces' codes in its own, against the codes the generator was given in
+    the generator's.
     """
 
     def __init__(self, gan: GAN, *, to_labels: Callable | None = None, lr: float = 2e-4, d_lr: float | None = None,
                  betas=(0.5, 0.999), decay_steps: int = 0, grid_side: int = 10, grid_seed: int = 0,
-                 grid_labels: torch.Tensor | None = None):
-        self.gan, self.to_labels = gan, to_labels
+                 grid_labels: torch.Tensor | None = None, code_weight: float = 1.0):
+        self.gan, self.to_labels, self.code_weight = gan, to_labels, code_weight
         self.grid_side, self.grid_seed, self.grid_labels = grid_side, grid_seed, grid_labels
         self.modules = {"generator": gan.generator, "discriminator": gan.discriminator}
         rates = {"generator": lr, "discriminator": lr if d_lr is None else d_lr}
@@ -100,17 +103,22 @@ class GANTask:
         condition = self.gan.condition(self.labels(targets), len(images))
         fake = generator(torch.randn(len(images), self.gan.config.z_dim, device=images.device), condition)
 
-        real_logits, fake_logits = discriminator(images, condition), discriminator(fake.detach(), condition)
+        reads = self.gan.config.read_codes
+        real_logits, real_codes = discriminator.read(images) if reads else (discriminator(images, condition), None)
+        fake_logits = discriminator(fake.detach(), condition)
         d_loss = (F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits)) +
                   F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))) / 2
-        update(self.optimizers["discriminator"], d_loss)
+        d_codes = code_error(real_codes, condition) if reads else torch.zeros(())
+        update(self.optimizers["discriminator"], d_loss + self.code_weight * d_codes)
 
-        fake_logits = discriminator(fake, condition)
+        fake_logits, fake_codes = discriminator.read(fake) if reads else (discriminator(fake, condition), None)
         g_loss = F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))
-        update(self.optimizers["generator"], g_loss)
+        g_codes = code_error(fake_codes, condition) if reads else torch.zeros(())
+        update(self.optimizers["generator"], g_loss + self.code_weight * g_codes)
         for schedule in self.schedules.values():
             schedule.step()
-        return {"d": d_loss.detach(), "g": g_loss.detach()}
+        losses = {"d": d_loss.detach(), "g": g_loss.detach()}
+        return {**losses, "d_codes": d_codes.detach(), "g_codes": g_codes.detach()} if reads else losses
 
     @torch.no_grad()
     def sample(self) -> torch.Tensor:
@@ -120,6 +128,14 @@ class GANTask:
         images = self.gan.sample(self.grid_side ** 2, self.grid_labels, generator=torch.Generator().manual_seed(self.grid_seed))
         generator.train(training)
         return images
+
+
+def code_error(read: torch.Tensor, codes: torch.Tensor) -> torch.Tensor:
+    """How badly codes (N, K) were read back: each code's squared error as a share of its variance in the batch,
+    averaged over the K codes. 1 is no better than guessing the mean, 0 is perfect. The share puts codes on an
+    equal footing: a plain squared error would let binary codes (-1 / +1, variance 1) drown continuous ones
+    ([0, 1], variance about 1/12), and the generator would learn to ignore those (measured: r <= 0.17)."""
+    return ((read - codes) ** 2).mean(0).div(codes.var(0).clamp_min(1e-3)).mean()
 
 
 def adam_with_decay(modules: dict, rates: dict, betas, decay_steps: int) -> tuple[dict, dict]:

@@ -94,6 +94,8 @@ def test_bad_noise_and_config_are_refused():
         GANConfig(n_classes=-1)
     with pytest.raises(ValueError, match="full_res must be True or False"):
         GANConfig(full_res="yes")
+    with pytest.raises(ValueError, match="condition='values'"):
+        GANConfig(n_classes=2, condition="multi_hot", read_codes=True)
 
 
 def test_seeded_sample_repeats_and_cycles_classes():
@@ -151,3 +153,16 @@ def test_supervised_codes_come_first_in_the_generators_input():
         gan.generate_from_codes(z)
     with pytest.raises(ValueError, match="condition='values'"):
         tiny(**MODES["multi_hot"]).generate_from_codes(v)
+
+
+def test_a_discriminator_that_reads_the_codes_is_not_given_them():
+    gan = tiny(**MODES["values"], read_codes=True)
+    images = gan.generate(torch.randn(3, 8), torch.tensor([[0.2, -1.0], [0.9, 1.0], [0.5, 1.0]]))
+    logits, codes = gan.discriminator.read(images)
+    assert logits.shape == (3, 1) and codes.shape == (3, 2)
+    assert gan.discriminator.layers[0][0].in_channels == 3  # the image alone: no code channels to copy from
+    # the logit is the same with or without the condition, and the same as read's
+    other = gan.condition(torch.tensor([[0.0, 1.0]] * 3), 3)
+    assert torch.equal(gan.discriminator(images, other), logits)
+    with pytest.raises(ValueError, match="read_codes=True"):
+        tiny(**MODES["values"]).discriminator.read(images)
