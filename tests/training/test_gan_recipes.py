@@ -113,9 +113,6 @@ SHORT_OF_TARGET = {
     ("gan-faces", "fd_ratio"): "16.5 with the full-resolution layer and 12000 steps (66 without, as cgan-faces)",
     ("gan-faces", "factor_spread_gap"): "0.17 for smile: the samples' mouths vary less than real ones (every other "
                                         "factor within 0.011)",
-    ("gan-faces-supervised", "steering"): "0.84, for smile (hair length 0.86): since its discriminator reads the "
-                                          "codes back, the smile code steers (0.02 before); the other four reach "
-                                          "r >= 0.97 or accuracy 1.0",
     ("infogan-digits", "q_class_accuracy"): "0.77: the categorical code still splits some digits by style, not "
                                             "class (batch norm in the trunk raised it from 0.33, lambda 2 from 0.67; "
                                             "1437 training digits; seeds 1 and 2 reached 0.72 and 0.60)",
