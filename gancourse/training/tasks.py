@@ -27,6 +27,32 @@ def random_affine(images: torch.Tensor, *, degrees: float = 10, scale: float = 0
     return F.grid_sample(images, grid, padding_mode="border", align_corners=False)
 
 
+def check_shift(max_shift) -> None:
+    if not isinstance(max_shift, int) or isinstance(max_shift, bool) or max_shift < 0:
+        raise ValueError(f"shift must be an int >= 0 (pixels), got {max_shift!r}")
+
+
+def random_shift(images: torch.Tensor, max_shift: int, fill: float = -1.0) -> torch.Tensor:
+    """DiffAugment's translation (Zhao et al., 2020): move each image by whole pixels, dy and dx drawn uniformly
+    from [-max_shift, max_shift], the uncovered border set to `fill` (-1: black, the digits' background).
+
+    (N, C, H, W) -> (N, C, H, W). Made of padding and indexing, so gradients flow back to the images: shown only
+    shifted images, real and generated alike, a discriminator cannot memorise a small training set pixel by
+    pixel, and the generator still learns through it.
+    """
+    check_shift(max_shift)
+    if max_shift == 0:
+        return images
+    n, c, h, w = images.shape
+    device = images.device
+    padded = F.pad(images, (max_shift,) * 4, value=fill)  # (N, C, H + 2s, W + 2s)
+    dx, dy = (torch.randint(0, 2 * max_shift + 1, (n,), device=device) for _ in "xy")  # each crop's corner
+    rows = (dy[:, None] + torch.arange(h, device=device))[:, None, :, None]  # (N, 1, H, 1)
+    cols = (dx[:, None] + torch.arange(w, device=device))[:, None, None, :]  # (N, 1, 1, W)
+    return padded[torch.arange(n, device=device)[:, None, None, None],
+                  torch.arange(c, device=device)[None, :, None, None], rows, cols]
+
+
 class JudgeTask:
     """Supervised training of a judge on slightly noisy, optionally jittered, real images.
 
@@ -177,11 +203,13 @@ class InfoGANTask:
                     times the mean squared error of Q's means against the sampled continuous codes (a
                     unit-variance Gaussian's log-likelihood, up to a constant). The discriminator's optimizer
                     updates the trunk, D and Q; the generator's updates G. Both losses include the info term.
+    shift:          DiffAugment (random_shift): every image the discriminator and Q see, real or generated, in
+                    both networks' steps, is first moved by up to `shift` pixels; 0 shows them as they are
     """
 
     def __init__(self, model, *, loss: str = "bce", lr: float = 2e-4, d_lr: float | None = None, betas=(0.5, 0.999),
                  info_weight: float = 1.0, continuous_weight: float = 0.5, gp_weight: float = 10.0, n_critic: int = 5,
-                 decay_steps: int = 0, grid_side: int = 10, grid_seed: int = 0):
+                 decay_steps: int = 0, grid_side: int = 10, grid_seed: int = 0, shift: int = 0):
         if loss not in LOSSES:
             raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
         if loss == "wgan-gp" and model.config.norm:
@@ -190,6 +218,8 @@ class InfoGANTask:
         self.model, self.loss_name = model, loss
         self.info_weight, self.continuous_weight, self.gp_weight = info_weight, continuous_weight, gp_weight
         self.n_critic = n_critic if loss == "wgan-gp" else 1
+        check_shift(shift)
+        self.shift = shift
         self.grid_side, self.grid_seed = grid_side, grid_seed
         self.modules = {"generator": model.generator, "discriminator": model.discriminator}
         if loss == "wgan-gp":
@@ -204,10 +234,14 @@ class InfoGANTask:
     def draw(self, n: int, device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         return tuple(t.to(device) for t in self.model.sample_codes(n))
 
+    def show(self, images: torch.Tensor) -> torch.Tensor:
+        """What the discriminator and Q are shown of a batch: the images, shifted at random when shift > 0."""
+        return random_shift(images, self.shift)
+
     def discriminator_step(self, images: torch.Tensor) -> dict[str, torch.Tensor]:
         critic = self.model.discriminator
         codes = self.draw(len(images), images.device)
-        fake = self.model.generate(*codes).detach()
+        images, fake = self.show(images), self.show(self.model.generate(*codes).detach())
         real_scores, _, _ = critic(images)
         fake_scores, logits, means = critic(fake)
         if self.loss_name == "bce":
@@ -224,7 +258,7 @@ class InfoGANTask:
         for _ in range(self.n_critic):  # the same batch of real images for each critic step
             losses = self.discriminator_step(images)
         codes = self.draw(len(images), images.device)
-        scores, logits, means = self.model.discriminator(self.model.generate(*codes))
+        scores, logits, means = self.model.discriminator(self.show(self.model.generate(*codes)))
         adversarial = F.binary_cross_entropy_with_logits(scores, torch.ones_like(scores)) \
             if self.loss_name == "bce" else -scores.mean()
         info = self.info_loss(logits, means, *codes[1:])
