@@ -124,27 +124,32 @@ class GANTask:
             return None
         return targets if self.to_labels is None else self.to_labels(targets)
 
-    def step(self, images: torch.Tensor, targets: torch.Tensor) -> dict[str, torch.Tensor]:
-        generator, discriminator = self.gan.generator, self.gan.discriminator
-        condition = self.gan.condition(self.labels(targets), len(images))
-        fake = generator(torch.randn(len(images), self.gan.config.z_dim, device=images.device), condition)
+    def judge(self, images: torch.Tensor, condition: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The discriminator's logits (N, 1) and the code error of what it reads back (0 unless read_codes)."""
+        if not self.gan.config.read_codes:
+            return self.gan.discriminator(images, condition), images.new_zeros(())
+        logits, codes = self.gan.discriminator.read(images)
+        return logits, code_error(codes, condition)
 
-        reads = self.gan.config.read_codes
-        real_logits, real_codes = discriminator.read(images) if reads else (discriminator(images, condition), None)
-        fake_logits = discriminator(fake.detach(), condition)
+    def step(self, images: torch.Tensor, targets: torch.Tensor) -> dict[str, torch.Tensor]:
+        condition = self.gan.condition(self.labels(targets), len(images))
+        fake = self.gan.generator(torch.randn(len(images), self.gan.config.z_dim, device=images.device), condition)
+
+        real_logits, d_codes = self.judge(images, condition)  # codes read back from real images
+        fake_logits = self.gan.discriminator(fake.detach(), condition)
         d_loss = (F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits)) +
                   F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))) / 2
-        d_codes = code_error(real_codes, condition) if reads else torch.zeros(())
         update(self.optimizers["discriminator"], d_loss + self.code_weight * d_codes)
 
-        fake_logits, fake_codes = discriminator.read(fake) if reads else (discriminator(fake, condition), None)
+        fake_logits, g_codes = self.judge(fake, condition)  # the generator's codes read back from its images
         g_loss = F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))
-        g_codes = code_error(fake_codes, condition) if reads else torch.zeros(())
         update(self.optimizers["generator"], g_loss + self.code_weight * g_codes)
         for schedule in self.schedules.values():
             schedule.step()
         losses = {"d": d_loss.detach(), "g": g_loss.detach()}
-        return {**losses, "d_codes": d_codes.detach(), "g_codes": g_codes.detach()} if reads else losses
+        if self.gan.config.read_codes:
+            losses.update(d_codes=d_codes.detach(), g_codes=g_codes.detach())
+        return losses
 
     @torch.no_grad()
     def sample(self) -> torch.Tensor:
