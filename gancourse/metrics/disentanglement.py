@@ -333,6 +333,23 @@ def hungarian_accuracy(predicted, true) -> float:
     return float(counts[rows, columns].sum() / len(true))
 
 
+
+def prediction_information(logits) -> float:
+    """How much a classifier's predictions say about which of its K classes each sample falls in, with no labels:
+    the mutual information between sample and predicted class, H(mean of p) - mean of H(p), in nats, with
+    p = softmax(logits) (N, K). log K when each sample is given one class with certainty and the classes are used
+    equally often; 0 when every sample gets the same distribution (one class for all, or unsure about all).
+    For an unsupervised categorical code read on real data (InfoGAN's Q), it ranks runs without labels."""
+    if not isinstance(logits, torch.Tensor) or logits.ndim != 2 or logits.shape[1] < 2 or not len(logits):
+        shape = tuple(logits.shape) if isinstance(logits, torch.Tensor) else type(logits).__name__
+        raise ValueError(f"logits must be a tensor of shape (N, K) with N >= 1 and K >= 2, got {shape}")
+    log_p = logits.detach().double().log_softmax(1)                                                 # (N, K)
+    p = log_p.exp()
+    marginal = p.mean(0)                                                                            # (K,)
+    h_marginal = -(marginal * marginal.clamp_min(1e-300).log()).sum()
+    h_each = -(p * log_p).sum(1).mean()
+    return float(h_marginal - h_each)
+
 # ------------------------------------------------------------------------------------------- interventions
 
 @torch.no_grad()

@@ -13,7 +13,8 @@ import torch
 from scipy.linalg import hadamard
 
 from gancourse.metrics.disentanglement import (dci, diagonal_dominance, factor_vae_score, hungarian_accuracy,
-                                               intervention_matrix, intervention_report, intervention_score, mig)
+                                               intervention_matrix, intervention_report, intervention_score, mig,
+                                               prediction_information)
 
 N = 4000
 LEVELS = (10, 8, 6, 5)
@@ -123,6 +124,21 @@ def test_hungarian_accuracy_of_relabelled_and_random_clusters():
     assert 0.09 < hungarian_accuracy(rng.integers(10, size=5000), true) < 0.15
     assert hungarian_accuracy(torch.tensor([5, 5, 7, 7]), torch.tensor([0, 0, 1, 0])) == 0.75
 
+
+
+def test_prediction_information_is_log_k_for_sure_even_predictions_and_zero_for_one_answer():
+    sure_and_even = 50.0 * torch.eye(10).repeat(30, 1)                     # each class 30 times, with certainty
+    assert prediction_information(sure_and_even) == pytest.approx(np.log(10), abs=1e-6)
+    assert prediction_information(50.0 * torch.eye(10)[[3] * 300]) == pytest.approx(0.0, abs=1e-6)  # one class
+    assert prediction_information(torch.zeros(300, 10)) == pytest.approx(0.0, abs=1e-12)              # unsure
+    unsure = prediction_information(torch.eye(10).repeat(30, 1))          # the right class, but only p ~ 0.23
+    assert 0.0 < unsure < 0.5 * np.log(10)
+
+
+@pytest.mark.parametrize("bad", [torch.zeros(5), torch.zeros(5, 1), torch.zeros(0, 3), [[0.0, 1.0]]])
+def test_prediction_information_rejects_what_is_not_n_by_k_logits(bad):
+    with pytest.raises(ValueError, match="shape \\(N, K\\)"):
+        prediction_information(bad)
 
 # ------------------------------------------------------------------------------------------- interventions
 
