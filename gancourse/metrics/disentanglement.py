@@ -333,7 +333,6 @@ def hungarian_accuracy(predicted, true) -> float:
     return float(counts[rows, columns].sum() / len(true))
 
 
-
 def prediction_information(logits) -> float:
     """How much a classifier's predictions say about which of its K classes each sample falls in, with no labels:
     the mutual information between sample and predicted class, H(mean of p) - mean of H(p), in nats, with
@@ -349,6 +348,7 @@ def prediction_information(logits) -> float:
     h_marginal = -(marginal * marginal.clamp_min(1e-300).log()).sum()
     h_each = -(p * log_p).sum(1).mean()
     return float(h_marginal - h_each)
+
 
 # ------------------------------------------------------------------------------------------- interventions
 

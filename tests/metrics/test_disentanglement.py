@@ -125,7 +125,6 @@ def test_hungarian_accuracy_of_relabelled_and_random_clusters():
     assert hungarian_accuracy(torch.tensor([5, 5, 7, 7]), torch.tensor([0, 0, 1, 0])) == 0.75
 
 
-
 def test_prediction_information_is_log_k_for_sure_even_predictions_and_zero_for_one_answer():
     sure_and_even = 50.0 * torch.eye(10).repeat(30, 1)                     # each class 30 times, with certainty
     assert prediction_information(sure_and_even) == pytest.approx(np.log(10), abs=1e-6)
@@ -139,6 +138,7 @@ def test_prediction_information_is_log_k_for_sure_even_predictions_and_zero_for_
 def test_prediction_information_rejects_what_is_not_n_by_k_logits(bad):
     with pytest.raises(ValueError, match="shape \\(N, K\\)"):
         prediction_information(bad)
+
 
 # ------------------------------------------------------------------------------------------- interventions
 
