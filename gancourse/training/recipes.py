@@ -503,8 +503,8 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in [
                targets={"accuracy": 0.97, "worst_class": 0.90, "fd_ratio": ("<=", 2.0)}),
     # gan-digits keeps cgan-digits' recipe, so the two differ only in the condition (shipped: rarest digit 4.5% of
     # samples, FD ratio 4.4). Variants, seed 0: DiffAugment's shift of 1 or 2 px in D 4.7 / 5.4% (FD ratio 4.6 /
-    # 5.9; shift 2 at seed 1 5.9%, 6.3); D's rate 5e-4 or 1.25e-4 5.2 / 5.6% (FD ratio 4.7 / 4.9). The rarest
-    # share moves by about a point with any change, within run-to-run noise, and every variant drew worse digits.
+    # 5.9; shift 2 at seed 1 5.9%, 6.3); D's rate 5e-4 or 1.25e-4 5.2 / 5.6% (FD ratio 4.7 / 4.9). Each change
+    # moved the rarest share by about a point, and every variant drew digits further from the real ones.
     gan_recipe("gan-digits", "digits", {"n_classes": 0},
                about="The same DCGAN unconditional: it draws digits, but you cannot choose which.",
                targets={"min_class_share": 0.05, "fd_ratio": ("<=", 2.0)}),
