@@ -417,8 +417,8 @@ FACE_GAN_TRAINING = {"steps": 12_000, "seconds": 360.0}
 # For gan-faces (no labels), a wider generator (w = 64: FD ratio 14.7 at 6000 steps, 22 at w = 32), R1 penalty
 # without batch norm (133) and both rates at 2e-4 (67) left the smile's spread gap at 0.18 to 0.19; redrawing the
 # mouth as a crescent (1.5x the pixel change) cut it only to 0.14 (6000 steps each; judge retrained to match).
-# A spectrally normalised discriminator without batch norm (SN-GAN) reached an FD ratio of only 88 at 6000 steps,
-# with the recipe's rates or with 2e-4 for both (smile spread gap 0.17 / 0.18).
+# A spectrally normalised discriminator without batch norm (SN-GAN) fell to an FD ratio of 88 at 6000 steps (22 with
+# batch norm), with the recipe's rates or with 2e-4 for both (smile spread gap 0.17 / 0.18).
 SUPERVISED = {"n_classes": 6, "condition": "values", "z_dim": 58, "read_codes": True, **FACE_GAN}  # 6 codes + 58 noise
 # betavae-sprites' KL weight. The paper's 4 (for 64x64 dSprites) left MIG at 0.006 on our 32x32 sprites after
 # 3000 steps, below the plain VAE's 0.015; 8 reached 0.021 and 16 0.014 (measured, same steps and seed).
@@ -503,8 +503,8 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in [
                about="Conditional DCGAN: draws the digit you ask for (one-hot vector to G, one-hot matrices to D).",
                targets={"accuracy": 0.97, "worst_class": 0.90, "fd_ratio": ("<=", 2.0)}),
     # gan-digits keeps cgan-digits' recipe, so the two differ only in the condition (shipped: rarest digit 4.5% of
-    # samples, FD ratio 4.4). Variants, seed 0: DiffAugment's shift of 1 or 2 px in D 4.7 / 5.4% (FD ratio 4.6 /
-    # 5.9; shift 2 at seed 1 5.9%, 6.3); D's rate 5e-4 or 1.25e-4 5.2 / 5.6% (FD ratio 4.7 / 4.9). Each change
+    # samples, FD ratio 4.4). Variants, seed 0: DiffAugment's shift of 1 or 2 px in D 4.7 / 5.4% (FD ratio
+    # 4.6 / 5.9; shift 2 at seed 1 5.9%, 6.3); D's rate 5e-4 or 1.25e-4 5.2 / 5.6% (FD ratio 4.7 / 4.9). Each change
     # moved the rarest share by about a point, and every variant drew digits further from the real ones.
     gan_recipe("gan-digits", "digits", {"n_classes": 0},
                about="The same DCGAN unconditional: it draws digits, but you cannot choose which.",
