@@ -1,12 +1,13 @@
-"""Measured quality (judges, Fréchet distance in judge features), controllability (edits, entanglement) and
+"""Measured quality (judges, Fréchet distance, precision and recall in judge features), controllability (edits, entanglement) and
 disentanglement (MIG, DCI, FactorVAE score, Hungarian accuracy, prediction information, interventions on z)."""
 from .control import controllability, direction_entanglement, edit_scores, factor_directions
 from .disentanglement import (dci, diagonal_dominance, factor_vae_score, hungarian_accuracy, intervention_matrix,
                               intervention_report, intervention_score, mig, prediction_information)
-from .quality import (attribute_agreement, conditional_accuracy, frechet_distance, judge_features,
-                      judge_frechet_distance)
+from .quality import (attribute_agreement, conditional_accuracy, density_coverage, frechet_distance, judge_features,
+                      judge_frechet_distance, judge_precision_recall, precision_recall)
 
 __all__ = ["attribute_agreement", "conditional_accuracy", "frechet_distance", "judge_features", "judge_frechet_distance",
+           "precision_recall", "density_coverage", "judge_precision_recall",
            "controllability", "direction_entanglement", "edit_scores", "factor_directions",
            "mig", "dci", "factor_vae_score", "hungarian_accuracy", "prediction_information",
            "intervention_matrix", "intervention_score", "intervention_report", "diagonal_dominance"]

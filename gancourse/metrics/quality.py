@@ -5,8 +5,13 @@ Fréchet distance      how far apart are two image sets in the judge's feature s
                       Fit a Gaussian to each set's features (mean mu, covariance S); then
                       FD = |mu_a - mu_b|^2 + tr(S_a + S_b - 2 (S_a S_b)^(1/2)).
                       FID is this with Inception features; we use our judge's, which know the data.
+precision, recall     fidelity and diversity apart: the share of generated samples that fall on the real data's
+                      k-NN manifold, and the share of real samples on the generated one (density and coverage:
+                      the same question asked of the real samples' balls alone)
 """
 from __future__ import annotations
+
+import numbers
 
 import numpy as np
 import torch
@@ -84,3 +89,70 @@ def attribute_agreement(judge, images: torch.Tensor, requested: torch.Tensor, na
     seen = read[:, columns] > 0.5
     right = seen == requested.bool().cpu()
     return {**{n: right[:, i].float().mean().item() for i, n in enumerate(names)}, "all": right.all(1).float().mean().item()}
+
+
+# ---- precision and recall: fidelity and diversity, separately -------------------------------------------------
+#
+# One number (FD) mixes two questions. Improved precision and recall (Kynkäänniemi et al., 2019) ask them
+# apart, in the judge's feature space: around every real sample draw a ball reaching its k-th nearest real
+# neighbour; their union is the real data's manifold. Precision is the share of generated samples inside it
+# ("how many samples look real"); recall swaps the roles ("how much of the real variety the samples cover").
+# Density and coverage (Naeem et al., 2020) use the real balls only, so a few outliers cannot inflate them:
+#   density  = 1/(k M) sum_j #{real balls holding fake j}     (about 1 for matching sets; can exceed 1)
+#   coverage = share of real balls that hold at least one fake sample
+
+def knn_radii(features: torch.Tensor, k: int) -> torch.Tensor:
+    """Distance from each row of features (N, D) to its k-th nearest other row: (N,)."""
+    distances = torch.cdist(features, features)  # (N, N), 0 on the diagonal
+    return distances.kthvalue(k + 1, dim=1).values  # k + 1: the nearest row is the point itself
+
+
+def inside_balls(points: torch.Tensor, centres: torch.Tensor, radii: torch.Tensor, batch: int = 1024) -> torch.Tensor:
+    """For each point (M, D), how many balls (centres (N, D), radii (N,)) hold it: (M,) int64."""
+    return torch.cat([(torch.cdist(part, centres) <= radii[None]).sum(1) for part in points.split(batch)])
+
+
+def check_feature_sets(real, fake, k: int, who: str) -> tuple[torch.Tensor, torch.Tensor]:
+    real, fake = (torch.as_tensor(np.asarray(x), dtype=torch.float64) for x in (real, fake))
+    if real.ndim != 2 or fake.ndim != 2 or real.shape[1] != fake.shape[1]:
+        raise ValueError(f"{who} needs two (N, D) feature sets of the same D, got {tuple(real.shape)} and "
+                         f"{tuple(fake.shape)}")
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
+        raise ValueError(f"{who}: k must be a positive integer (neighbours), got {k!r}")
+    if min(len(real), len(fake)) <= k:
+        raise ValueError(f"{who}: each set needs more than k = {k} samples, got {len(real)} real and {len(fake)} "
+                         f"generated")
+    if not (torch.isfinite(real).all() and torch.isfinite(fake).all()):
+        raise ValueError(f"{who}: the features hold NaN or infinity")
+    return real, fake
+
+
+def precision_recall(real, fake, k: int = 3) -> dict:
+    """Improved precision and recall of generated features fake (M, D) against real features (N, D).
+
+    precision  share of fake samples inside some real sample's k-NN ball
+    recall     share of real samples inside some fake sample's k-NN ball
+    """
+    real, fake = check_feature_sets(real, fake, k, "precision_recall")
+    precision = (inside_balls(fake, real, knn_radii(real, k)) > 0).double().mean().item()
+    recall = (inside_balls(real, fake, knn_radii(fake, k)) > 0).double().mean().item()
+    return {"precision": precision, "recall": recall}
+
+
+def density_coverage(real, fake, k: int = 5) -> dict:
+    """Density and coverage (Naeem et al., 2020) of fake features (M, D) against real features (N, D), from the
+    real samples' k-NN balls alone (the paper's k = 5)."""
+    real, fake = check_feature_sets(real, fake, k, "density_coverage")
+    radii = knn_radii(real, k)
+    density = inside_balls(fake, real, radii).double().sum().item() / (k * len(fake))
+    held = torch.zeros(len(real), dtype=torch.bool)
+    for part in fake.split(1024):
+        held |= (torch.cdist(part, real) <= radii[None]).any(0)
+    return {"density": density, "coverage": held.double().mean().item()}
+
+
+def judge_precision_recall(judge, fake: torch.Tensor, real: torch.Tensor, k: int = 3) -> dict:
+    """Precision, recall (k-NN with k), density and coverage (k = 5) of generated images against real ones, in
+    the judge's features: {"precision", "recall", "density", "coverage"}."""
+    real_features, fake_features = judge_features(judge, real), judge_features(judge, fake)
+    return {**precision_recall(real_features, fake_features, k), **density_coverage(real_features, fake_features)}

@@ -5,8 +5,8 @@ import torch
 
 from gancourse import pretrained
 from gancourse.data import digits, faces, split_dataset
-from gancourse.metrics import (attribute_agreement, conditional_accuracy, frechet_distance,
-                               judge_frechet_distance)
+from gancourse.metrics import (attribute_agreement, conditional_accuracy, density_coverage, frechet_distance,
+                               judge_frechet_distance, judge_precision_recall, precision_recall)
 
 
 def test_frechet_distance_of_known_gaussians():
@@ -55,3 +55,58 @@ def test_attribute_agreement_real_vs_flipped():
     requested = ds.targets[:, columns]
     assert attribute_agreement(judge, ds.images, requested, ["glasses", "beard"])["all"] > 0.95
     assert attribute_agreement(judge, ds.images, 1 - requested, ["glasses", "beard"])["all"] < 0.05
+
+
+# ---- precision, recall, density, coverage on constructed sets -------------------------------------------------
+
+def gaussian(n, d=4, seed=0, loc=0.0, scale=1.0):
+    return torch.randn(n, d, generator=torch.Generator().manual_seed(seed), dtype=torch.float64) * scale + loc
+
+
+def test_identical_sets_are_fully_precise_and_recalled():
+    real = gaussian(500)
+    assert precision_recall(real, real.clone()) == {"precision": 1.0, "recall": 1.0}
+    dc = density_coverage(real, real.clone())
+    assert dc["coverage"] == 1.0 and dc["density"] >= 1.0  # each point sits in its own ball and its neighbours'
+
+
+def test_two_samples_of_one_distribution_score_high():
+    pr = precision_recall(gaussian(1000, seed=0), gaussian(1000, seed=1))
+    dc = density_coverage(gaussian(1000, seed=0), gaussian(1000, seed=1))
+    assert pr["precision"] > 0.8 and pr["recall"] > 0.8
+    assert 0.8 < dc["density"] < 1.2 and dc["coverage"] > 0.9
+
+
+def test_disjoint_sets_score_zero():
+    pr = precision_recall(gaussian(300), gaussian(300, seed=1, loc=100.0))
+    dc = density_coverage(gaussian(300), gaussian(300, seed=1, loc=100.0))
+    assert pr == {"precision": 0.0, "recall": 0.0} and dc == {"density": 0.0, "coverage": 0.0}
+
+
+def test_a_collapsed_set_has_precision_but_no_recall():
+    real = gaussian(1000)
+    collapsed = gaussian(1000, seed=1, scale=0.05)  # every sample near the real data's centre
+    pr = precision_recall(real, collapsed)
+    dc = density_coverage(real, collapsed)
+    assert pr["precision"] > 0.95 and pr["recall"] < 0.1
+    assert dc["coverage"] < 0.1
+
+
+def test_precision_recall_refuses_bad_input():
+    with pytest.raises(ValueError, match="same D"):
+        precision_recall(torch.zeros(10, 3), torch.zeros(10, 4))
+    with pytest.raises(ValueError, match="more than k"):
+        precision_recall(torch.zeros(3, 2), torch.zeros(10, 2))
+    with pytest.raises(ValueError, match="k must be a positive integer"):
+        precision_recall(gaussian(10), gaussian(10), k=0)
+    with pytest.raises(ValueError, match="NaN"):
+        precision_recall(gaussian(10), gaussian(10) * float("nan"))
+
+
+def test_real_digits_against_real_digits_score_high_and_noise_zero(digit_judge):
+    train, test = split_dataset(digits(), 0.2)
+    reference = train.images[:len(test.images)]  # sets of equal size, as coverage depends on the sizes
+    real = judge_precision_recall(digit_judge, test.images, reference)
+    noise = judge_precision_recall(digit_judge, torch.rand_like(test.images) * 2 - 1, reference)
+    assert real["precision"] > 0.8 and real["recall"] > 0.8 and real["coverage"] > 0.8
+    assert noise["precision"] < 0.05 and noise["coverage"] < 0.05
