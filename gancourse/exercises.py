@@ -1,39 +1,64 @@
 """Checkers for the notebooks' "your turn" cells.
 
-Write your own version of a course function, then
+A "your turn" cell is a stub you fill in where it says `# your code here`; then
 
-    >>> from gancourse.exercises import check
-    >>> check(get_one_hot_labels)          # uses the function's name to pick the exercise
+    >>> from gancourse.exercises import check, solution
+    >>> check(get_one_hot_labels)          # the function's (or class's) name picks the exercise
+    get_one_hot_labels: 2/3 cases pass (keep going)
     ✓ labels [0, 2, 1], 3 classes
     ✗ a batch of 64 labels, 10 classes -- shape (64, 9), expected (64, 10)
       hint: the vector's length is the number of classes, n_classes
+    >>> solution("get_one_hot_labels")     # prints a reference solution
 
-Each case runs your function and the package's reference on the same inputs and compares the
-results (shape, dtype, values). `check` returns a Report; `report.passed` is True when every case passes.
+Each case runs your code and the reference on the same fresh inputs and compares the results (shape, dtype,
+values). `check` prints and never raises: a crash, a stub that returns None or an unknown name is a failed case
+with a hint, so a notebook still runs top to bottom. `evaluate` returns the Report instead (for tests).
+
+An exercise is an entry of EXERCISES: the reference that computes the expected results (usually the package's
+own implementation), the solution that `solution()` prints (short, without the package's input checks), and
+the cases. A class exercise (e.g. a layer) uses `run`: a function that builds the class it is given, sets its
+weights and returns the output to compare.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+import inspect
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable
 
 import torch
+import torch.nn.functional as F
 
 from . import latent
 from .models import infogan, vae
+from .models.infogan import info_loss as package_info_loss
 from .nn import conditioning
 
 
 @dataclass
 class Case:
+    """One check. Give `inputs` (a function exercise: () -> fresh positional arguments, a tuple, or keyword
+    arguments, a dict) or `run` (anything else, e.g. a class: candidate -> the result to compare).
+    compare: (got, expected) -> '' when they match, else what differs (default: `compare`)."""
     description: str
-    inputs: Callable[[], tuple]  # fresh arguments for each call (so an in-place edit cannot leak)
     hint: str
+    inputs: Callable[[], tuple | dict] | None = None
+    run: Callable[[Any], Any] | None = None
+    compare: Callable[[Any, Any], str] | None = None
+
+    def call(self, candidate):
+        if self.run is not None:
+            return self.run(candidate)
+        arguments = self.inputs()  # fresh for every call, so an in-place edit cannot leak into the reference
+        return candidate(**arguments) if isinstance(arguments, dict) else candidate(*arguments)
 
 
 @dataclass
 class Exercise:
-    reference: Callable
+    reference: Callable  # computes the expected results
     cases: list[Case]
+    solution: Callable | None = None  # what solution() prints; None: the reference's own source
+    notebook: str = ""  # where the exercise is, for the listing
 
 
 @dataclass
@@ -51,25 +76,33 @@ class Result:
 @dataclass
 class Report:
     name: str
-    results: list[Result]
+    results: list[Result] = field(default_factory=list)
+    problem: str = ""  # set when no case could run (unknown exercise, nothing to check)
 
     @property
     def passed(self) -> bool:
-        return all(r.passed for r in self.results)
+        return not self.problem and all(r.passed for r in self.results)
 
     def __str__(self) -> str:
+        if self.problem:
+            return f"✗ {self.problem}"
         n = sum(r.passed for r in self.results)
-        verdict = "all passed" if self.passed else "keep going"
-        return "\n".join([f"{self.name}: {n}/{len(self.results)} cases pass ({verdict})"] + [str(r) for r in self.results])
+        lines = [f"{self.name}: {n}/{len(self.results)} cases pass ({'all passed' if self.passed else 'keep going'})"]
+        lines += [str(r) for r in self.results]
+        if not self.passed:
+            lines.append(f"stuck? gancourse.exercises.solution({self.name!r}) prints a solution")
+        return "\n".join(lines)
 
     __repr__ = __str__
 
 
 def compare(got, expected) -> str:
     """'' when got matches expected, else what differs."""
+    if got is None and expected is not None:
+        return "returned None: write your code where it says `# your code here`, and return the result"
     if isinstance(expected, tuple):
         if not isinstance(got, tuple) or len(got) != len(expected):
-            return f"returned {got!r}, expected a tuple like {expected!r}"
+            return f"returned {short(got)}, expected a tuple of {len(expected)} like {expected!r}"
         return next((m for m in (compare(g, e) for g, e in zip(got, expected)) if m), "")
     if isinstance(expected, torch.Tensor):
         if not isinstance(got, torch.Tensor):
@@ -78,21 +111,161 @@ def compare(got, expected) -> str:
             return f"shape {tuple(got.shape)}, expected {tuple(expected.shape)}"
         if got.dtype != expected.dtype:
             return f"dtype {got.dtype}, expected {expected.dtype}"
-        if not torch.allclose(got, expected, atol=1e-5, rtol=1e-4):
-            return f"values differ (largest difference {(got.float() - expected.float()).abs().max().item():.3g})"
+        if not torch.allclose(got.detach(), expected.detach(), atol=1e-5, rtol=1e-4, equal_nan=True):
+            difference = (got.detach().double() - expected.detach().double()).abs().nan_to_num(float("inf")).max()
+            return f"values differ (largest difference {difference.item():.3g})"
         return ""
-    return "" if got == expected else f"returned {got!r}, expected {expected!r}"
+    if isinstance(expected, float) and isinstance(got, (int, float)) and not isinstance(got, bool):
+        return "" if math.isclose(got, expected, rel_tol=1e-4, abs_tol=1e-6) else f"returned {got!r}, expected {expected!r}"
+    return "" if type(got) is type(expected) and got == expected else f"returned {short(got)}, expected {expected!r}"
 
 
-def run_case(fn: Callable, reference: Callable, case: Case) -> Result:
-    expected = reference(*case.inputs())
+def short(value) -> str:
+    """A value for a message: tensors by shape, anything else by its repr, cut to one line."""
+    if isinstance(value, torch.Tensor):
+        return f"a tensor of shape {tuple(value.shape)}"
+    text = repr(value).replace("\n", " ")
+    return text if len(text) < 60 else text[:57] + "..."
+
+
+def compare_direction(got, expected, min_cosine: float = 0.98) -> str:
+    """A direction matches when it has length 1 and points (nearly) the way the reference does."""
+    message = compare(got, expected) if not isinstance(got, torch.Tensor) else ""
+    if message:
+        return message
+    if got.shape != expected.shape:
+        return f"shape {tuple(got.shape)}, expected {tuple(expected.shape)}"
+    got = got.detach().double()
+    if not torch.isfinite(got).all():
+        return "the direction holds NaN or inf"
+    if abs(got.norm().item() - 1) > 1e-3:
+        return f"length {got.norm().item():.3f}, expected a unit vector (length 1)"
+    cosine = (got @ expected.double()).item()
+    return "" if cosine >= min_cosine else f"points another way: cosine {cosine:.2f} with the expected direction"
+
+
+def run_case(candidate, reference: Callable, case: Case) -> Result:
     try:
-        got = fn(*case.inputs())
+        expected = case.call(reference)
+    except Exception as e:  # the checker's own bug: say so, and still do not crash the notebook
+        return Result(case, False, f"the checker could not compute the expected result ({type(e).__name__}: {e}); "
+                                   f"please report it")
+    try:
+        got = case.call(candidate)
+    except NotImplementedError:
+        return Result(case, False, "not written yet: replace the stub with your code")
     except Exception as e:  # a learner's bug is a failed case, not a crash
         return Result(case, False, f"raised {type(e).__name__}: {e}")
-    message = compare(got, expected)
+    try:
+        message = (case.compare or compare)(got, expected)
+    except Exception as e:
+        message = f"could not be compared with the expected result ({type(e).__name__}: {e})"
     return Result(case, not message, message)
 
+
+def evaluate(candidate, name: str | None = None) -> Report:
+    """Run the exercise `name` (default: the candidate's own __name__) on the candidate; returns the Report."""
+    if isinstance(candidate, str) and name is None:
+        return Report(candidate, problem=f"pass your function or class itself, not its name: check({candidate}) "
+                                         f"(or check(your_function, name={candidate!r}))")
+    name = name or getattr(candidate, "__name__", "")
+    if name not in EXERCISES:
+        return Report(name, problem=f"no exercise named {name!r}. The exercises are: {', '.join(EXERCISES)}. "
+                                    f"If yours has another name, pass name='...'.")
+    if not callable(candidate):
+        return Report(name, problem=f"{name}: expected a function or class to check, got {short(candidate)}")
+    exercise = EXERCISES[name]
+    return Report(name, [run_case(candidate, exercise.reference, case) for case in exercise.cases])
+
+
+def check(candidate, name: str | None = None) -> None:
+    """Print whether each of the exercise's cases passes, with a hint for each that does not. Never raises."""
+    print(evaluate(candidate, name))
+
+
+def solution(name: str) -> None:
+    """Print a reference solution of the exercise `name`."""
+    if name not in EXERCISES:
+        print(f"no exercise named {name!r}. The exercises are: {', '.join(EXERCISES)}")
+        return
+    exercise = EXERCISES[name]
+    print(inspect.getsource(exercise.solution or exercise.reference))
+
+
+# ---- solutions: what solution() prints (short, without the package's input checks) --------------------------
+
+def to_unit_range(images):
+    return (images + 1) / 2
+
+
+def get_one_hot_labels(labels, n_classes):
+    return F.one_hot(labels, n_classes).float()
+
+
+def combine_vectors(x, y):
+    return torch.cat([x.float(), y.float()], dim=1)
+
+
+def get_input_dimensions(z_dim, image_shape, n_classes):
+    generator_input_dim = z_dim + n_classes  # noise next to the one-hot vector
+    discriminator_channels = image_shape[0] + n_classes  # image channels plus one one-hot matrix per class
+    return generator_input_dim, discriminator_channels
+
+
+def lerp(a, b, t):
+    t = torch.as_tensor(t, dtype=torch.float32).reshape(-1, 1)  # (T, 1): one row per blend weight
+    return (1 - t) * a + t * b
+
+
+def slerp(a, b, t):
+    t = torch.as_tensor(t, dtype=torch.float32).reshape(-1, 1)
+    omega = torch.arccos((a @ b / (a.norm() * b.norm())).clamp(-1, 1))  # the angle between a and b
+    return (torch.sin((1 - t) * omega) * a + torch.sin(t * omega) * b) / torch.sin(omega)
+
+
+def direction_from_labels(z, labels):
+    difference = z[labels == 1].mean(dim=0) - z[labels == 0].mean(dim=0)  # from the 0s towards the 1s
+    return difference / difference.norm()
+
+
+def combined_direction(directions, names):
+    total = sum(directions[name] for name in names)
+    return total / total.norm()
+
+
+def calculate_updated_noise(noise, weight):
+    return noise + weight * noise.grad
+
+
+def get_score(current_classifications, original_classifications, target_indices, other_indices, penalty_weight):
+    other_change = current_classifications[:, other_indices] - original_classifications[:, other_indices]
+    penalty = penalty_weight * torch.norm(other_change, dim=1).mean()
+    return current_classifications[:, target_indices].mean() - penalty
+
+
+def kl_divergence(mean, log_var):
+    return 0.5 * (mean ** 2 + log_var.exp() - 1 - log_var).sum(dim=1)
+
+
+def info_loss(logits, means, categories, continuous, continuous_weight=0.5):
+    loss = logits.new_zeros(())
+    if logits.shape[1]:  # a categorical code: cross-entropy
+        loss = loss + F.cross_entropy(logits, categories)
+    if means.shape[1]:  # continuous codes: squared error
+        loss = loss + continuous_weight * F.mse_loss(means, continuous)
+    return loss
+
+
+def infogan_generator_loss(fake_scores, logits, means, categories, continuous, info_weight=1.0, loss="bce"):
+    if loss == "bce":  # L_original: the generator wants its images called real (label 1)
+        original = F.binary_cross_entropy_with_logits(fake_scores, torch.ones_like(fake_scores))
+    else:  # the W-loss: the generator wants the critic's scores high
+        original = -fake_scores.mean()
+    regulariser = package_info_loss(logits, means, categories, continuous)  # how badly Q reads the codes back
+    return original + info_weight * regulariser  # L_new = L_original + lambda * reg
+
+
+# ---- inputs the cases share ------------------------------------------------------------------------------
 
 def seeded(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
@@ -111,74 +284,146 @@ def classifications(seed: int, n: int = 4, k: int = 6) -> tuple[torch.Tensor, to
     return (original + 0.2 * torch.randn(n, k, generator=seeded(seed + 1))).clamp(0, 1), original
 
 
+def labelled_noise(seed: int, n: int = 4000, d: int = 16, share: float = 0.5,
+                   offset: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Gaussian z (n, d) and 0/1 labels of a feature that grows along a hidden direction; share: about how many
+    1s; offset: how far the mean of z sits from 0 (a StyleGAN's w is not centred)."""
+    z = torch.randn(n, d, generator=seeded(seed)) + offset * F.normalize(torch.ones(d), dim=0)
+    hidden = F.normalize(torch.randn(d, generator=seeded(seed + 1)), dim=0)
+    score = z @ hidden + 0.5 * torch.randn(n, generator=seeded(seed + 2))
+    return z, (score > score.quantile(1 - share)).long()
+
+
+def face_directions(seed: int, d: int = 8) -> dict[str, torch.Tensor]:
+    names = ["hair_color", "glasses", "beard", "smile"]
+    return {name: F.normalize(torch.randn(d, generator=seeded(seed + i)), dim=0) for i, name in enumerate(names)}
+
+
+def qd_outputs(seed: int, n: int, k: int, m: int) -> tuple:
+    """What the discriminator and Q say about n generated images: D's scores (n, 1), Q's logits (n, k) and
+    means (n, m), and the codes the images were drawn with."""
+    return (torch.randn(n, 1, generator=seeded(seed)), torch.randn(n, k, generator=seeded(seed + 1)),
+            torch.randn(n, m, generator=seeded(seed + 2)), torch.randint(max(k, 1), (n,), generator=seeded(seed + 3)),
+            torch.rand(n, m, generator=seeded(seed + 4)) * 2 - 1)
+
+
 EXERCISES: dict[str, Exercise] = {
-    "get_one_hot_labels": Exercise(conditioning.get_one_hot_labels, [
-        Case("labels [0, 2, 1], 3 classes", lambda: (torch.tensor([0, 2, 1]), 3),
-             "each row is all zeros except a 1 at the label's index"),
-        Case("a batch of 64 labels, 10 classes", lambda: (torch.randint(0, 10, (64,), generator=seeded(0)), 10),
-             "the vector's length is the number of classes, n_classes"),
-        Case("the result is float, ready to concatenate with noise", lambda: (torch.tensor([3]), 5),
-             "F.one_hot returns integers: convert with .float()"),
+    "to_unit_range": Exercise(to_unit_range, notebook="00", cases=[
+        Case("-1, 0 and 1 become 0, 0.5 and 1", "add 1, then divide by 2",
+             inputs=lambda: (torch.tensor([-1.0, 0.0, 1.0]),)),
+        Case("a batch of faces keeps its shape", "work on the whole tensor at once: (images + 1) / 2",
+             inputs=lambda: (torch.rand(4, 3, 32, 32, generator=seeded(50)) * 2 - 1,)),
     ]),
-    "combine_vectors": Exercise(conditioning.combine_vectors, [
-        Case("noise (4, 8) with one-hot (4, 3)", lambda: (torch.randn(4, 8, generator=seeded(1)), torch.eye(3)[[0, 1, 2, 0]]),
-             "concatenate along dim 1 (the feature dimension), not dim 0 (the batch)"),
-        Case("integer one-hot input becomes float", lambda: (torch.randn(2, 4, generator=seeded(2)), torch.tensor([[0, 1], [1, 0]])),
-             "convert both inputs with .float() before torch.cat"),
-        Case("images (2, 1, 4, 4) with one-hot matrices (2, 3, 4, 4)",
-             lambda: (torch.randn(2, 1, 4, 4, generator=seeded(3)), torch.ones(2, 3, 4, 4)),
-             "dim 1 is the channel dimension for images too"),
+    "get_one_hot_labels": Exercise(conditioning.get_one_hot_labels, solution=get_one_hot_labels, notebook="01", cases=[
+        Case("labels [0, 2, 1], 3 classes", "each row is all zeros except a 1 at the label's index",
+             inputs=lambda: (torch.tensor([0, 2, 1]), 3)),
+        Case("a batch of 64 labels, 10 classes", "the vector's length is the number of classes, n_classes",
+             inputs=lambda: (torch.randint(0, 10, (64,), generator=seeded(0)), 10)),
+        Case("the result is float, ready to concatenate with noise", "F.one_hot returns integers: convert with .float()",
+             inputs=lambda: (torch.tensor([3]), 5)),
     ]),
-    "get_input_dimensions": Exercise(conditioning.get_input_dimensions, [
-        Case("z_dim 64, MNIST-sized images, 10 classes", lambda: (64, (1, 28, 28), 10),
-             "generator: z_dim + n_classes; discriminator: image channels + n_classes"),
-        Case("z_dim 10, RGB images, 2 attributes", lambda: (10, (3, 32, 32), 2),
-             "the discriminator gets one extra channel per class, on top of the image's channels"),
+    "combine_vectors": Exercise(conditioning.combine_vectors, solution=combine_vectors, notebook="01", cases=[
+        Case("noise (4, 8) with one-hot (4, 3)", "concatenate along dim 1 (the feature dimension), not dim 0 (the batch)",
+             inputs=lambda: (torch.randn(4, 8, generator=seeded(1)), torch.eye(3)[[0, 1, 2, 0]])),
+        Case("integer one-hot input becomes float", "convert both inputs with .float() before torch.cat",
+             inputs=lambda: (torch.randn(2, 4, generator=seeded(2)), torch.tensor([[0, 1], [1, 0]]))),
+        Case("images (2, 1, 4, 4) with one-hot matrices (2, 3, 4, 4)", "dim 1 is the channel dimension for images too",
+             inputs=lambda: (torch.randn(2, 1, 4, 4, generator=seeded(3)), torch.ones(2, 3, 4, 4))),
     ]),
-    "calculate_updated_noise": Exercise(latent.calculate_updated_noise, [
-        Case("8 noise vectors of size 64, weight 0.1", lambda: (noise_with_grad((8, 64), 4), 0.1),
-             "gradient ascent moves uphill: add the step, noise + weight * noise.grad"),
-        Case("one noise vector, weight 1/10 as in 10 steps", lambda: (noise_with_grad((1, 10), 6), 1 / 10),
-             "return the new noise, not only the step: the step is weight * noise.grad"),
-        Case("weight 2.5 scales the step", lambda: (noise_with_grad((4, 16), 8), 2.5),
-             "the gradient is in noise.grad (filled in by backward()); multiply it by weight"),
+    "get_input_dimensions": Exercise(conditioning.get_input_dimensions, solution=get_input_dimensions, notebook="01",
+                                     cases=[
+        Case("z_dim 64, MNIST-sized images, 10 classes", "generator: z_dim + n_classes; discriminator: image channels + n_classes",
+             inputs=lambda: (64, (1, 28, 28), 10)),
+        Case("z_dim 10, RGB images, 2 attributes",
+             "the discriminator gets one extra channel per class, on top of the image's channels (image_shape[0])",
+             inputs=lambda: (10, (3, 32, 32), 2)),
     ]),
-    "get_score": Exercise(latent.get_score, [
-        Case("6 features, target 2, penalty weight 0 (no penalty)", lambda: (*classifications(10), [2], [0, 1, 3, 4, 5], 0.0),
-             "with no penalty the score is the mean of the target columns: current_classifications[:, target_indices].mean()"),
-        Case("target 4, penalty weight 0.2", lambda: (*classifications(12), [4], [0, 1, 2, 3, 5], 0.2),
-             "subtract penalty_weight times the penalty: the change of the other columns, current - original"),
+    "lerp": Exercise(latent.lerp, solution=lerp, notebook="02", cases=[
+        Case("t = 0, 0.5, 1 between two vectors of length 4", "(1 - t) * a + t * b, with t as a column of shape (T, 1)",
+             inputs=lambda: (torch.randn(4, generator=seeded(60)), torch.randn(4, generator=seeded(61)),
+                             torch.tensor([0.0, 0.5, 1.0]))),
+        Case("nine steps between two 64-dimensional z", "one row per value of t: the result has shape (len(t), D)",
+             inputs=lambda: (torch.randn(64, generator=seeded(62)), torch.randn(64, generator=seeded(63)),
+                             torch.linspace(0, 1, 9))),
+    ]),
+    "slerp": Exercise(latent.slerp, solution=slerp, notebook="02", cases=[
+        Case("t = 0 and t = 1 give the end points", "sin((1 - t) ω) a + sin(t ω) b, all divided by sin ω",
+             inputs=lambda: (torch.randn(8, generator=seeded(70)), torch.randn(8, generator=seeded(71)),
+                             torch.tensor([0.0, 1.0]))),
+        Case("nine steps between two 64-dimensional z",
+             "ω is the angle between a and b: arccos of a·b / (|a| |b|); t is a column of shape (T, 1)",
+             inputs=lambda: (torch.randn(64, generator=seeded(72)), torch.randn(64, generator=seeded(73)),
+                             torch.linspace(0, 1, 9))),
+        Case("two vectors of different lengths", "normalise by both lengths inside the arccos, not only one",
+             inputs=lambda: (3 * torch.randn(16, generator=seeded(74)), torch.randn(16, generator=seeded(75)),
+                             torch.tensor([0.25, 0.5, 0.75]))),
+    ]),
+    "direction_from_labels": Exercise(direction_from_labels, notebook="02", cases=[
+        Case("4000 z with half of them labelled 1", "the mean z of the 1s minus the mean z of the 0s, divided by its length",
+             inputs=lambda: labelled_noise(80), compare=compare_direction),
+        Case("z whose mean is not 0 (like a StyleGAN's w), one in ten labelled 1",
+             "subtract the 0s' mean: the 1s' mean alone also points to where all z lie, not only to the feature",
+             inputs=lambda: labelled_noise(83, share=0.1, offset=3.0), compare=compare_direction),
+        Case("labels given as True / False (as judge.read(images)[:, k] > 0.5 gives them)",
+             "pick the rows with a boolean mask: z[labels == 1] works for 0/1 and for True/False labels",
+             inputs=lambda: (lambda z, labels: (z, labels.bool()))(*labelled_noise(86)), compare=compare_direction),
+    ]),
+    "combined_direction": Exercise(combined_direction, notebook="02", cases=[
+        Case("glasses + beard", "add the two directions, then divide by the sum's length",
+             inputs=lambda: (face_directions(90), ["glasses", "beard"]), compare=compare_direction),
+        Case("three directions", "sum over every name in names: sum(directions[n] for n in names)",
+             inputs=lambda: (face_directions(95), ["hair_color", "beard", "smile"]), compare=compare_direction),
+    ]),
+    "calculate_updated_noise": Exercise(latent.calculate_updated_noise, solution=calculate_updated_noise, notebook="03",
+                                        cases=[
+        Case("8 noise vectors of size 64, weight 0.1", "gradient ascent moves uphill: add the step, noise + weight * noise.grad",
+             inputs=lambda: (noise_with_grad((8, 64), 4), 0.1)),
+        Case("one noise vector, weight 1/10 as in 10 steps",
+             "return the new noise, not only the step: the step is weight * noise.grad",
+             inputs=lambda: (noise_with_grad((1, 10), 6), 1 / 10)),
+        Case("weight 2.5 scales the step", "the gradient is in noise.grad (filled in by backward()); multiply it by weight",
+             inputs=lambda: (noise_with_grad((4, 16), 8), 2.5)),
+    ]),
+    "get_score": Exercise(latent.get_score, solution=get_score, notebook="03", cases=[
+        Case("6 features, target 2, penalty weight 0 (no penalty)",
+             "with no penalty the score is the mean of the target columns: current_classifications[:, target_indices].mean()",
+             inputs=lambda: (*classifications(10), [2], [0, 1, 3, 4, 5], 0.0)),
+        Case("target 4, penalty weight 0.2",
+             "subtract penalty_weight times the penalty: the change of the other columns, current - original",
+             inputs=lambda: (*classifications(12), [4], [0, 1, 2, 3, 5], 0.2)),
         Case("two targets, penalty weight 1 on a batch of 16",
-             lambda: (*classifications(14, n=16), [0, 3], [1, 2, 4, 5], 1.0),
-             "take the L2 norm of each example's change (torch.norm(..., dim=1)), then the mean over examples"),
+             "take the L2 norm of each example's change (torch.norm(..., dim=1)), then the mean over examples",
+             inputs=lambda: (*classifications(14, n=16), [0, 3], [1, 2, 4, 5], 1.0)),
     ]),
-    "kl_divergence": Exercise(vae.kl_divergence, [
-        Case("the prior itself (mean 0, log-variance 0) costs nothing", lambda: (torch.zeros(3, 4), torch.zeros(3, 4)),
-             "per coordinate 0.5 * (mean**2 + exp(log_var) - 1 - log_var); at the prior every term is 0"),
-        Case("8 codes of size 10", lambda: (torch.randn(8, 10, generator=seeded(20)), torch.randn(8, 10, generator=seeded(21))),
-             "the variance is exp(log_var), not log_var; sum over the code's coordinates (dim=1), one value per row"),
+    "kl_divergence": Exercise(vae.kl_divergence, solution=kl_divergence, notebook="04", cases=[
+        Case("the prior itself (mean 0, log-variance 0) costs nothing",
+             "per coordinate 0.5 * (mean**2 + exp(log_var) - 1 - log_var); at the prior every term is 0",
+             inputs=lambda: (torch.zeros(3, 4), torch.zeros(3, 4))),
+        Case("8 codes of size 10",
+             "the variance is exp(log_var), not log_var; sum over the code's coordinates (dim=1), one value per row",
+             inputs=lambda: (torch.randn(8, 10, generator=seeded(20)), torch.randn(8, 10, generator=seeded(21)))),
     ]),
-    "info_loss": Exercise(infogan.info_loss, [
+    "info_loss": Exercise(infogan.info_loss, solution=info_loss, notebook="04", cases=[
         Case("10 categories and 2 continuous codes, batch of 6",
-             lambda: (torch.randn(6, 10, generator=seeded(30)), torch.randn(6, 2, generator=seeded(31)),
-                      torch.randint(10, (6,), generator=seeded(32)), torch.rand(6, 2, generator=seeded(33)) * 2 - 1),
-             "F.cross_entropy(logits, categories) + continuous_weight * F.mse_loss(means, continuous)"),
-        Case("continuous_weight 2", lambda: (torch.randn(4, 3, generator=seeded(34)), torch.randn(4, 1, generator=seeded(35)),
-                                             torch.tensor([0, 1, 2, 0]), torch.zeros(4, 1), 2.0),
-             "multiply only the continuous part by continuous_weight"),
-        Case("continuous codes only (no categorical code)",
-             lambda: (torch.zeros(5, 0), torch.randn(5, 3, generator=seeded(36)), torch.zeros(5, dtype=torch.long),
-                      torch.rand(5, 3, generator=seeded(37))),
-             "with K = 0 categories (logits.shape[1] == 0) skip the cross-entropy"),
+             "F.cross_entropy(logits, categories) + continuous_weight * F.mse_loss(means, continuous)",
+             inputs=lambda: (torch.randn(6, 10, generator=seeded(30)), torch.randn(6, 2, generator=seeded(31)),
+                             torch.randint(10, (6,), generator=seeded(32)), torch.rand(6, 2, generator=seeded(33)) * 2 - 1)),
+        Case("continuous_weight 2", "multiply only the continuous part by continuous_weight",
+             inputs=lambda: (torch.randn(4, 3, generator=seeded(34)), torch.randn(4, 1, generator=seeded(35)),
+                             torch.tensor([0, 1, 2, 0]), torch.zeros(4, 1), 2.0)),
+        Case("continuous codes only (no categorical code)", "with K = 0 categories (logits.shape[1] == 0) skip the cross-entropy",
+             inputs=lambda: (torch.zeros(5, 0), torch.randn(5, 3, generator=seeded(36)), torch.zeros(5, dtype=torch.long),
+                             torch.rand(5, 3, generator=seeded(37)))),
+    ]),
+    "infogan_generator_loss": Exercise(infogan_generator_loss, notebook="04", cases=[
+        Case("info_weight 0: the original loss alone",
+             "L_original is BCE of D's scores on the fakes against label 1: "
+             "F.binary_cross_entropy_with_logits(fake_scores, torch.ones_like(fake_scores))",
+             inputs=lambda: (*qd_outputs(40, 8, 10, 2), 0.0)),
+        Case("info_weight 2 adds twice the regulariser", "L_new = L_original + info_weight * info_loss(logits, means, "
+             "categories, continuous)", inputs=lambda: (*qd_outputs(45, 8, 10, 2), 2.0)),
+        Case("the W-loss as L_original", "with loss='wgan' L_original is -fake_scores.mean(); the regulariser is the same",
+             inputs=lambda: {**dict(zip(["fake_scores", "logits", "means", "categories", "continuous"],
+                                        qd_outputs(50, 8, 3, 4))), "info_weight": 1.0, "loss": "wgan"}),
     ]),
 }
-
-
-def check(fn: Callable, name: str | None = None) -> Report:
-    """Run the exercise `name` (default: fn's own name) against your function; returns a Report (a notebook shows it)."""
-    name = name or getattr(fn, "__name__", "")
-    if name not in EXERCISES:
-        raise KeyError(f"No exercise named {name!r}. Exercises: {', '.join(EXERCISES)}. "
-                       f"Pass name=... if your function has another name.")
-    exercise = EXERCISES[name]
-    return Report(name, [run_case(fn, exercise.reference, c) for c in exercise.cases])
