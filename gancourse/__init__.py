@@ -8,6 +8,7 @@ from .latent import calculate_updated_noise, get_score
 from .models.infogan import info_loss
 from .models.vae import kl_divergence
 from .nn import combine_vectors, get_input_dimensions, get_one_hot_labels
+from .nn.style import AdaIN, InjectNoise, MappingLayers, get_truncated_noise
 from .runtime import default_device, seed_everything
 
 __version__ = "0.1.0"
@@ -16,4 +17,5 @@ __all__ = [
     "data", "exercises", "metrics", "models", "pretrained", "default_device", "seed_everything",
     "get_one_hot_labels", "combine_vectors", "get_input_dimensions", "calculate_updated_noise", "get_score",
     "kl_divergence", "info_loss",
+    "get_truncated_noise", "MappingLayers", "InjectNoise", "AdaIN",
 ]

@@ -1,4 +1,6 @@
 """Building blocks named after the lectures."""
 from .conditioning import combine_vectors, factor_codes, get_input_dimensions, get_one_hot_labels, one_hot_matrices
+from .style import AdaIN, InjectNoise, MappingLayers, StyleBlock, get_truncated_noise
 
-__all__ = ["combine_vectors", "get_input_dimensions", "get_one_hot_labels", "one_hot_matrices", "factor_codes"]
+__all__ = ["combine_vectors", "get_input_dimensions", "get_one_hot_labels", "one_hot_matrices", "factor_codes",
+           "get_truncated_noise", "MappingLayers", "InjectNoise", "AdaIN", "StyleBlock"]
