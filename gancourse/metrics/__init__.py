@@ -1,8 +1,11 @@
 """Measured quality (judges, Fréchet distance, precision and recall in judge features), controllability (edits, entanglement) and
-disentanglement (MIG, DCI, FactorVAE score, Hungarian accuracy, prediction information, interventions on z)."""
+disentanglement (MIG, DCI, FactorVAE score, Hungarian accuracy, prediction information, interventions on z) and
+latent spaces (perceptual path length, linear separability, style mixing and noise read by a judge, truncation)."""
 from .control import controllability, direction_entanglement, edit_scores, factor_directions
 from .disentanglement import (dci, diagonal_dominance, factor_vae_score, hungarian_accuracy, intervention_matrix,
                               intervention_report, intervention_score, mig, prediction_information)
+from .latent_space import (linear_separability, noise_spread, path_lengths, perceptual_path_length, separability,
+                           style_inheritance, truncation_curve)
 from .quality import (attribute_agreement, conditional_accuracy, density_coverage, frechet_distance, judge_features,
                       judge_frechet_distance, judge_precision_recall, precision_recall)
 
@@ -10,4 +13,6 @@ __all__ = ["attribute_agreement", "conditional_accuracy", "frechet_distance", "j
            "precision_recall", "density_coverage", "judge_precision_recall",
            "controllability", "direction_entanglement", "edit_scores", "factor_directions",
            "mig", "dci", "factor_vae_score", "hungarian_accuracy", "prediction_information",
-           "intervention_matrix", "intervention_score", "intervention_report", "diagonal_dominance"]
+           "intervention_matrix", "intervention_score", "intervention_report", "diagonal_dominance",
+           "perceptual_path_length", "path_lengths", "linear_separability", "separability", "style_inheritance",
+           "noise_spread", "truncation_curve"]

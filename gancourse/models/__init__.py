@@ -8,9 +8,10 @@ from torch import nn
 from .cgan import GAN
 from .infogan import InfoGAN
 from .judges import DigitJudge, FaceJudge
+from .stylegan import StyleGAN
 from .vae import VAE
 
-MODELS: dict[str, type[nn.Module]] = {cls.__name__: cls for cls in (DigitJudge, FaceJudge, GAN, InfoGAN, VAE)}
+MODELS: dict[str, type[nn.Module]] = {cls.__name__: cls for cls in (DigitJudge, FaceJudge, GAN, InfoGAN, VAE, StyleGAN)}
 
 
 def build_model(kind: str, config: dict) -> nn.Module:
@@ -26,4 +27,4 @@ def build_model(kind: str, config: dict) -> nn.Module:
     return cls(cls.Config(**values))
 
 
-__all__ = ["MODELS", "build_model", "DigitJudge", "FaceJudge", "GAN", "InfoGAN", "VAE"]
+__all__ = ["MODELS", "build_model", "DigitJudge", "FaceJudge", "GAN", "InfoGAN", "VAE", "StyleGAN"]
