@@ -6,6 +6,8 @@ from dataclasses import dataclass
 import torch
 from torch.utils.data import Dataset
 
+from ..checks import check_seed, is_int, is_real
+
 
 @dataclass(frozen=True)
 class Factor:
@@ -24,8 +26,11 @@ class Factor:
     def __post_init__(self):
         if self.kind not in ("continuous", "binary", "categorical"):
             raise ValueError(f"Factor {self.name!r}: kind must be continuous, binary or categorical, got {self.kind!r}")
-        if self.kind == "categorical" and not self.n_values:
-            raise ValueError(f"Factor {self.name!r}: a categorical factor needs n_values")
+        if self.kind == "categorical" and not (is_int(self.n_values) and self.n_values >= 1):
+            raise ValueError(f"Factor {self.name!r}: a categorical factor needs n_values, a positive int, "
+                             f"got {self.n_values!r}")
+        if self.kind == "categorical":
+            object.__setattr__(self, "n_values", int(self.n_values))  # frozen: numpy ints stored as Python ints
 
 
 class FactorDataset(Dataset):
@@ -75,11 +80,6 @@ class FactorDataset(Dataset):
         return f"{type(self).__name__}({self.name}: {len(self)} images of shape {self.image_shape}, factors {self.factor_names})"
 
 
-def check_seed(seed, who: str) -> None:
-    if not isinstance(seed, int) or isinstance(seed, bool):
-        raise TypeError(f"{who}: seed must be an int, got {type(seed).__name__}")
-
-
 def held_out_indices(targets: torch.Tensor, held_out: float, generator: torch.Generator) -> torch.Tensor:
     """Which items to hold out: the same fraction of every class (rows of 1-D class labels), else of all."""
     groups = [torch.nonzero(targets == c).flatten() for c in targets.unique()] if targets.ndim == 1 \
@@ -99,9 +99,9 @@ def split_dataset(dataset: FactorDataset, held_out: float = 0.2, *, seed: int = 
     """
     if not isinstance(dataset, FactorDataset):
         raise TypeError(f"split_dataset: dataset must be a FactorDataset, got {type(dataset).__name__}")
-    if isinstance(held_out, bool) or not isinstance(held_out, (int, float)) or not 0 < held_out < 1:
+    if not is_real(held_out) or not 0 < held_out < 1:
         raise ValueError(f"split_dataset: held_out must be a fraction between 0 and 1 (exclusive), got {held_out!r}")
-    check_seed(seed, "split_dataset")
+    seed = check_seed(seed, "split_dataset")
     is_held_out = torch.zeros(len(dataset), dtype=torch.bool)
     is_held_out[held_out_indices(dataset.targets, held_out, torch.Generator().manual_seed(seed))] = True
     if is_held_out.all() or not is_held_out.any():

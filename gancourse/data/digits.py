@@ -28,7 +28,7 @@ def digits(*, seed: int = 0) -> FactorDataset:
 
     seed: the order of the items (a seeded shuffle), so slicing gives a repeatable split.
     """
-    check_seed(seed, "digits")
+    seed = check_seed(seed, "digits")
     scans = load_digits()
     images = to_mnist_size(torch.as_tensor(scans.images, dtype=torch.float32))  # (1797, 1, 32, 32)
     labels = torch.as_tensor(scans.target, dtype=torch.int64)  # (1797,)

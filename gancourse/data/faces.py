@@ -11,12 +11,11 @@ standard normals, then map continuous factors through the normal CDF to [0, 1] a
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 import torch
 from scipy.special import ndtr
 
+from ..checks import check_int, check_seed, is_int, is_real
 from .base import Factor, FactorDataset
 
 FACE_FACTORS = (
@@ -60,8 +59,8 @@ def faces(n: int, *, seed: int = 0, size: int = 32, correlations: dict | None = 
 
     Same arguments, same tensors, bit for bit; the first k faces of faces(n, seed=s) are faces(k, seed=s).
     """
-    check_count(n, seed)
-    check_size(size)
+    n, seed = check_count(n, seed)
+    size = check_size(size)
     chol = correlation_cholesky(correlations)                                  # (6, 6)
     k = len(FACE_FACTORS)
     g = np.random.default_rng(seed).standard_normal((n, k + 3))               # one row per face: prefix-stable
@@ -76,38 +75,50 @@ def faces(n: int, *, seed: int = 0, size: int = 32, correlations: dict | None = 
 def render_faces(factors: torch.Tensor, *, size: int = 32, nuisance: torch.Tensor | None = None) -> torch.Tensor:
     """Draw faces with explicit factor values: (n, 6) in FACE_FACTORS order -> (n, 3, size, size) in [-1, 1].
 
-    Values are clamped to [0, 1]; binary factors in between fade their feature in.
+    Values are clamped to [0, 1]; binary factors in between fade their feature in. NaN or infinite values are
+    refused. Zero rows give an empty batch (0, 3, size, size), as slicing a batch of faces to nothing would.
 
     nuisance: (n, 3) (dx, dy, scale) as in faces(); None draws every face centred at unit scale.
     """
-    check_size(size)
-    factors = torch.as_tensor(factors, dtype=torch.float32).clamp(0, 1)
+    size = check_size(size)
+    factors, nuisance = check_render_inputs(factors, nuisance)
+    if len(factors) == 0:
+        return torch.empty(0, 3, size, size)
+    chunk = max(1, PIXELS_PER_CHUNK // (size * size))
+    return torch.cat([draw(f.clamp(0, 1), nu, size) for f, nu in zip(factors.split(chunk), nuisance.split(chunk))])
+
+
+def check_count(n, seed) -> tuple[int, int]:
+    """n (a positive int) and seed (an int >= 0) as Python ints."""
+    return check_int(n, "n", minimum=1), check_seed(seed)
+
+
+def check_size(size) -> int:
+    if not is_int(size) or size not in SIZES:
+        raise ValueError(f"size must be one of {SIZES}, got {size!r}")
+    return int(size)
+
+
+def check_render_inputs(factors, nuisance) -> tuple[torch.Tensor, torch.Tensor]:
+    """factors as (n, 6) float32 with every value finite; nuisance as (n, 3) float32, finite, positive scale."""
+    factors = torch.as_tensor(factors, dtype=torch.float32)
     if factors.ndim != 2 or factors.shape[1] != len(FACE_FACTORS):
         raise ValueError(f"factors must be (n, {len(FACE_FACTORS)}) in the order {FACTOR_NAMES}, "
                          f"got shape {tuple(factors.shape)}")
+    for name, column in zip(FACTOR_NAMES, factors.unbind(1)):
+        if not torch.isfinite(column).all():
+            row = int((~torch.isfinite(column)).nonzero()[0])
+            raise ValueError(f"factor {name!r} must be a finite number in [0, 1], got {column[row].item()} in row {row}")
     if nuisance is None:
         nuisance = torch.tensor([0.0, 0.0, 1.0]).expand(len(factors), 3)
     nuisance = torch.as_tensor(nuisance, dtype=torch.float32)
     if nuisance.shape != (len(factors), 3):
         raise ValueError(f"nuisance must be ({len(factors)}, 3) (dx, dy, scale), got shape {tuple(nuisance.shape)}")
+    if not torch.isfinite(nuisance).all():
+        raise ValueError("nuisance must hold finite numbers: found NaN or infinity")
     if (nuisance[:, 2] <= 0).any():
         raise ValueError("nuisance scale (column 2) must be positive; 1 is the mean face size")
-    chunk = max(1, PIXELS_PER_CHUNK // (size * size))
-    images = [draw(f, nu, size) for f, nu in zip(factors.split(chunk), nuisance.split(chunk))]
-    return torch.cat(images) if images else torch.empty(0, 3, size, size)
-
-
-def check_count(n, seed):
-    for name, value in (("n", n), ("seed", seed)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if n < 1:
-        raise ValueError(f"n must be at least 1, got {n}")
-
-
-def check_size(size):
-    if size not in SIZES:
-        raise ValueError(f"size must be one of {SIZES}, got {size!r}")
+    return factors, nuisance
 
 
 def correlation_cholesky(correlations: dict | None) -> np.ndarray:
@@ -126,8 +137,12 @@ def correlation_cholesky(correlations: dict | None) -> np.ndarray:
         i, j = FACTOR_NAMES.index(pair[0]), FACTOR_NAMES.index(pair[1])
         if i == j:
             raise ValueError(f"correlations pair {pair!r} couples {pair[0]!r} with itself; name two different factors")
+        if not is_real(strength):
+            raise TypeError(f"correlation strength for {pair!r} must be a number strictly between -1 and 1, "
+                            f"got {type(strength).__name__} {strength!r}")
         if not -1 < strength < 1:
-            raise ValueError(f"correlation strength for {pair!r} must lie strictly between -1 and 1, got {strength}")
+            raise ValueError(f"correlation strength for {pair!r} must be a number strictly between -1 and 1, "
+                             f"got {type(strength).__name__} {strength!r}")
         if corr[i, j] != 0:
             raise ValueError(f"correlations name the pair {pair!r} twice; give each pair once")
         corr[i, j] = corr[j, i] = strength

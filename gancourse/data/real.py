@@ -16,6 +16,7 @@ import torch.nn.functional as F
 import torchvision
 from PIL import Image
 
+from ..checks import is_int
 from .base import Factor, FactorDataset
 
 CELEBA_SPLITS = {"train": 0, "valid": 1, "test": 2}
@@ -156,10 +157,11 @@ def celeba(root=None, *, split: str = "train", size: int = 32, download: bool = 
     root = resolve_root(root, "celeba")
     if split not in (*CELEBA_SPLITS, "all"):
         raise ValueError(f"celeba: split must be 'train', 'valid', 'test' or 'all', got {split!r}")
-    if not isinstance(size, int) or isinstance(size, bool) or size not in (32, 64):
+    if not is_int(size) or size not in (32, 64):
         raise ValueError(f"celeba: size must be 32 or 64, got {size!r}")
-    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
+    if limit is not None and (not is_int(limit) or limit < 1):
         raise ValueError(f"celeba: limit must be a positive int or None (everything), got {limit!r}")
+    size, limit = int(size), None if limit is None else int(limit)
     check_flag(download, "download", "celeba")
     folder = root / "celeba"
     if download and celeba_missing(folder):

@@ -21,6 +21,7 @@ import math
 
 import torch
 
+from ..checks import check_int, check_seed
 from .base import Factor, FactorDataset
 
 SPRITE_SHAPES = ("square", "ellipse", "heart")
@@ -181,12 +182,8 @@ def sprites(n: int | None = None, *, seed: int = 0) -> SpritesDataset:
           None gives the full product, 3*6*40*32*32 = 737,280 items in the dSprites order, rendered on access.
     seed: seeds the draw when n is given (no global random state is touched).
     """
-    if not isinstance(seed, int) or isinstance(seed, bool):
-        raise TypeError(f"sprites: seed must be an int, got {type(seed).__name__}")
+    seed = check_seed(seed, "sprites")
     if n is None:
         return SpritesDataset(all_factor_indices(), lazy=True)
-    if not isinstance(n, int) or isinstance(n, bool):
-        raise TypeError(f"sprites: n must be a positive int (or None for all 737,280), got {type(n).__name__}")
-    if n < 1:
-        raise ValueError(f"sprites: n must be at least 1 (or None for all 737,280), got {n}")
+    n = check_int(n, "n", minimum=1, who="sprites", hint="or None for all 737,280")
     return SpritesDataset(random_factor_indices(n, seed), lazy=False)

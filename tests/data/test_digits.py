@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 import torch
 
@@ -35,6 +36,27 @@ def test_seed_sets_a_repeatable_order(ds):
 def test_bad_seed_is_refused():
     with pytest.raises(TypeError, match="seed must be an int"):
         digits(seed="0")
+    with pytest.raises(TypeError, match="seed must be an int"):
+        digits(seed=True)
+    with pytest.raises(ValueError, match=r"seed must be an int in \[0, 2\*\*64\)"):
+        digits(seed=-1)
+
+
+def test_numpy_integer_seeds_are_ints(ds):
+    assert torch.equal(digits(seed=np.int64(0)).targets, ds.targets)
+    train, held_out = split_dataset(ds, np.float32(0.2), seed=np.int64(0))
+    again, _ = split_dataset(ds, 0.2, seed=0)
+    assert torch.equal(train.targets, again.targets) and len(held_out) == 359
+
+
+def test_a_categorical_factor_needs_a_whole_number_of_values():
+    from gancourse.data import Factor
+
+    assert Factor("digit", "categorical", np.int64(10)).n_values == 10
+    assert type(Factor("digit", "categorical", np.int64(10)).n_values) is int
+    for bad in (2.5, "10", True, 0):
+        with pytest.raises(ValueError, match="needs n_values, a positive int"):
+            Factor("digit", "categorical", bad)
 
 
 def test_split_is_disjoint_stratified_and_repeatable(ds):

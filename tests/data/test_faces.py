@@ -92,14 +92,43 @@ def test_independent_by_default():
      ValueError, "not positive definite"),
     ({"correlations": {"beard": 0.5}}, ValueError, "pairs of factor names"),
     ({"correlations": [("beard", "smile", 0.5)]}, TypeError, "must be None or a dict"),
-    ({"n": 0}, ValueError, "n must be at least 1"),
+    ({"correlations": {("beard", "smile"): "0.5"}}, TypeError, "must be a number strictly between -1 and 1, got str"),
+    ({"correlations": {("beard", "smile"): True}}, TypeError, "must be a number"),
+    ({"n": 0}, ValueError, "n must be an int >= 1"),
     ({"n": 2.5}, TypeError, "n must be an int"),
+    ({"n": True}, TypeError, "n must be an int"),
     ({"seed": "1"}, TypeError, "seed must be an int"),
+    ({"seed": -1}, ValueError, r"seed must be an int in \[0, 2\*\*64\), got -1"),
+    ({"seed": False}, TypeError, "seed must be an int"),
+    ({"size": 32.0}, ValueError, r"size must be one of \(32, 64\)"),
 ])
 def test_bad_inputs_explain_themselves(kwargs, error, message):
     kwargs = {"n": 4, **kwargs}
     with pytest.raises(error, match=message):
         faces(kwargs.pop("n"), **kwargs)
+
+
+def test_numpy_integers_are_ints():
+    same = faces(np.int64(3), seed=np.int32(2), size=np.int64(32))
+    assert torch.equal(same.images, faces(3, seed=2).images)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_render_faces_refuses_non_finite_factors_by_name(bad):
+    factors = BASE[None].repeat(3, 1)
+    factors[2, NAMES.index("smile")] = bad
+    with pytest.raises(ValueError, match=f"factor 'smile' must be a finite number in \\[0, 1\\], got {bad} in row 2"):
+        render_faces(factors)
+
+
+def test_render_faces_of_no_rows_is_an_empty_batch():
+    assert render_faces(torch.zeros(0, 6)).shape == (0, 3, 32, 32)
+    assert render_faces(torch.zeros(0, 6), size=64, nuisance=torch.zeros(0, 3)).shape == (0, 3, 64, 64)
+
+
+def test_render_faces_refuses_non_finite_nuisance():
+    with pytest.raises(ValueError, match="nuisance must hold finite numbers"):
+        render_faces(BASE[None], nuisance=torch.tensor([[float("nan"), 0.0, 1.0]]))
 
 
 def test_render_faces_checks_its_inputs():

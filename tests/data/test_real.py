@@ -111,11 +111,14 @@ def test_celeba_split_size_and_limit(tmp_path):
     assert celeba(tmp_path, split="train", size=64).images.shape == (3, 3, 64, 64)
     limited = celeba(tmp_path, split="all", limit=2)
     assert len(limited) == 2 and limited.targets.tolist() == attributes[:2].tolist()
+    numpy_ints = celeba(tmp_path, split="all", size=np.int64(32), limit=np.int64(2))
+    assert torch.equal(numpy_ints.images, limited.images)
 
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"split": "val"}, "split must be"), ({"size": 48}, "size must be 32 or 64"), ({"size": 32.0}, "size must be"),
-    ({"limit": 0}, "limit must be a positive int"), ({"limit": 2.5}, "limit must be"),
+    ({"limit": 0}, "limit must be a positive int"), ({"limit": 2.5}, "limit must be"), ({"limit": True}, "limit must be"),
+    ({"size": np.int64(48)}, "size must be 32 or 64"),
 ])
 def test_celeba_refuses_bad_arguments(tmp_path, kwargs, message):
     make_celeba(tmp_path)

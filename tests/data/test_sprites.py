@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 import torch
 
@@ -106,6 +107,12 @@ def test_bad_n_is_refused(n, error):
 def test_bad_seed_is_refused():
     with pytest.raises(TypeError, match="seed must be an int"):
         sprites(10, seed=1.5)
+    with pytest.raises(ValueError, match="seed must be an int in"):
+        sprites(10, seed=-2)
+
+
+def test_numpy_integers_are_ints():
+    assert torch.equal(sprites(np.int64(5), seed=np.int32(3)).targets, sprites(5, seed=3).targets)
 
 
 @pytest.mark.parametrize("indices, error, message", [
