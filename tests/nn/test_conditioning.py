@@ -1,4 +1,5 @@
 """The course's conditioning functions and their errors."""
+import numpy as np
 import pytest
 import torch
 
@@ -18,10 +19,27 @@ def test_one_hot_labels():
     (torch.tensor([0.0, 1.0]), 3, TypeError, "integers"),
     ([0, 1], 3, TypeError, "torch.Tensor"),
     (torch.tensor([0]), 0, ValueError, "positive"),
+    (torch.tensor([0]), True, ValueError, "n_classes must be a positive int, got True"),
+    (torch.tensor([0]), 3.0, ValueError, "n_classes must be a positive int, got 3.0"),
 ])
 def test_one_hot_labels_bad_input(labels, n, error, match):
     with pytest.raises(error, match=match):
         get_one_hot_labels(labels, n)
+
+
+def test_numpy_integers_are_ints():
+    assert torch.equal(get_one_hot_labels(torch.tensor([1, 9]), np.int64(10)), get_one_hot_labels(torch.tensor([1, 9]), 10))
+    sizes = get_input_dimensions(np.int64(64), (np.int64(1), 28, 28), np.int32(10))
+    assert sizes == (74, 11) and all(type(size) is int for size in sizes)
+    codes = factor_codes(torch.full((1, 6), 0.4), FACE_FACTORS, buckets=np.int64(2))
+    assert torch.equal(codes, factor_codes(torch.full((1, 6), 0.4), FACE_FACTORS, buckets=2))
+
+
+@pytest.mark.parametrize("z_dim, shape, n, name", [(True, (1, 28, 28), 10, "z_dim"), (64, (1, 28, 28), False, "n_classes"),
+                                                   (64, (1.0, 28, 28), 10, "channels")])
+def test_input_dimensions_refuse_bools_and_floats(z_dim, shape, n, name):
+    with pytest.raises(ValueError, match=f"{name} must be a positive int"):
+        get_input_dimensions(z_dim, shape, n)
 
 
 def test_combine_vectors_concatenates_on_dim_1_as_float():
@@ -73,3 +91,5 @@ def test_factor_codes_explain_bad_input():
         factor_codes(torch.zeros(2, 5), SPRITE_FACTORS)
     with pytest.raises(ValueError, match="buckets must be an int >= 2"):
         factor_codes(torch.zeros(2, 6), FACE_FACTORS, buckets=1)
+    with pytest.raises(ValueError, match="buckets must be an int >= 2"):
+        factor_codes(torch.zeros(2, 6), FACE_FACTORS, buckets=True)
