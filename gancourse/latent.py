@@ -13,9 +13,12 @@ edit_matrix     how much each direction moves each feature; entanglement_score s
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
+
+from .checks import check_real, is_int, is_real
 
 
 def check_pair(a: torch.Tensor, b: torch.Tensor, who: str) -> None:
@@ -54,17 +57,53 @@ def slerp(a: torch.Tensor, b: torch.Tensor, t) -> torch.Tensor:
 # that reads the features of an image, differentiable all the way back to z, we can ascend the judge's
 # read-out of one feature -- the generator and the judge stay fixed, only z moves.
 
-def calculate_updated_noise(noise: torch.Tensor, weight: float) -> torch.Tensor:
-    """One step of gradient ascent on the noise: noise + weight * noise.grad (any shape).
-
-    noise.grad is what `score.backward()` left on the noise; a positive weight moves the noise uphill.
-    """
+def check_noise_step(noise: torch.Tensor, weight: float) -> None:
+    """The noise must carry a gradient, and the weight be a finite number."""
     if not isinstance(noise, torch.Tensor):
         raise TypeError(f"noise must be a torch.Tensor, got {type(noise).__name__}")
     if noise.grad is None:
         raise ValueError("noise.grad is None: make the noise with requires_grad=True, compute a score from it "
                          "and call score.backward() first")
+    check_real(weight, "weight", who="calculate_updated_noise")
+
+
+def calculate_updated_noise(noise: torch.Tensor, weight: float) -> torch.Tensor:
+    """One step of gradient ascent on the noise: noise + weight * noise.grad (any shape).
+
+    noise.grad is what `score.backward()` left on the noise; a positive weight moves the noise uphill.
+    """
+    check_noise_step(noise, weight)
     return noise + weight * noise.grad
+
+
+def check_columns(indices, k: int, name: str, *, allow_empty: bool) -> None:
+    """indices: an int, a list of ints or a 1-D integer tensor, each a column in [0, k)."""
+    if isinstance(indices, torch.Tensor):
+        if indices.dtype.is_floating_point or indices.dtype == torch.bool or indices.ndim > 1:
+            raise ValueError(f"get_score: {name} must be integer column indices, got a {indices.dtype} tensor "
+                             f"of shape {tuple(indices.shape)}")
+        indices = indices.reshape(-1).tolist()
+    columns = [indices] if is_int(indices) else indices
+    if not isinstance(columns, (list, tuple)) or not all(is_int(i) for i in columns):
+        raise ValueError(f"get_score: {name} must be a list of column indices (ints), got {indices!r}")
+    if not columns and not allow_empty:
+        raise ValueError(f"get_score: {name} must name at least one column")
+    if any(not 0 <= i < k for i in columns):
+        raise ValueError(f"get_score: {name} must be column indices in [0, {k}) (the classifications have {k} "
+                         f"columns), got {list(columns)}")
+
+
+def check_score_inputs(current, original, target_indices, other_indices, penalty_weight) -> None:
+    """Same-shape float (N, K) classifications, columns in [0, K), and a finite penalty weight >= 0."""
+    check_pair(current, original, "get_score")
+    if current.ndim != 2:
+        raise ValueError(f"get_score needs classifications of shape (N, K), got {tuple(current.shape)}")
+    if not current.is_floating_point() or not original.is_floating_point():
+        raise ValueError(f"get_score needs float classifications (probabilities or scores), got {current.dtype} "
+                         f"and {original.dtype}; convert with .float()")
+    check_columns(target_indices, current.shape[1], "target_indices", allow_empty=False)
+    check_columns(other_indices, current.shape[1], "other_indices", allow_empty=True)
+    check_real(penalty_weight, "penalty_weight", minimum=0, who="get_score")
 
 
 def get_score(current_classifications: torch.Tensor, original_classifications: torch.Tensor, target_indices,
@@ -76,9 +115,7 @@ def get_score(current_classifications: torch.Tensor, original_classifications: t
             - penalty_weight * mean over the N examples of || current[:, other_indices] - original[:, other_indices] ||_2
     Returns a scalar tensor (differentiable).
     """
-    check_pair(current_classifications, original_classifications, "get_score")
-    if current_classifications.ndim != 2:
-        raise ValueError(f"get_score needs classifications of shape (N, K), got {tuple(current_classifications.shape)}")
+    check_score_inputs(current_classifications, original_classifications, target_indices, other_indices, penalty_weight)
     other_change = current_classifications[:, other_indices] - original_classifications[:, other_indices]
     penalty = penalty_weight * other_change.norm(dim=1).mean()
     return current_classifications[:, target_indices].mean() - penalty
@@ -93,9 +130,9 @@ def factor_column(factor, k: int, factor_names, who: str) -> int:
         if factor not in factor_names:
             raise ValueError(f"{who}: unknown factor {factor!r}; the factors are {', '.join(factor_names)}")
         return list(factor_names).index(factor)
-    if not isinstance(factor, int) or isinstance(factor, bool) or not 0 <= factor < k:
+    if not is_int(factor) or not 0 <= factor < k:
         raise ValueError(f"{who}: a factor must be a name or a column index in [0, {k}), got {factor!r}")
-    return factor
+    return int(factor)
 
 
 def check_noise(z, who: str) -> None:
@@ -137,6 +174,16 @@ class EditResult:
         return readout_change(self.readouts[0], self.readouts[-1])
 
 
+def check_edit_settings(steps, weight, penalty_weight) -> None:
+    """steps a positive int; weight a finite number > 0 and penalty_weight one >= 0 (push down with increase=False)."""
+    if not is_int(steps) or steps < 1:
+        raise ValueError(f"steps must be a positive int, got {steps!r}")
+    for name, value, bound in (("weight", weight, "> 0"), ("penalty_weight", penalty_weight, ">= 0")):
+        if not is_real(value) or not math.isfinite(value) or value < 0 or (name == "weight" and value == 0):
+            raise ValueError(f"{name} must be a finite number {bound}, got {value!r}; "
+                             f"to push a feature down pass increase=False")
+
+
 def edit(generate, judge, z: torch.Tensor, target, *, steps: int = 10, weight: float = 1.0,
          penalty_weight: float = 0.0, increase: bool = True, unit_steps: bool = True) -> EditResult:
     """Classifier-gradient editing: move every z uphill on the judge's score of `target`.
@@ -170,11 +217,7 @@ def edit(generate, judge, z: torch.Tensor, target, *, steps: int = 10, weight: f
     check_noise(z, "edit")
     check_frozen(generate, "generator")
     check_frozen(judge, "judge")
-    if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
-        raise ValueError(f"steps must be a positive int, got {steps!r}")
-    if not weight > 0 or penalty_weight < 0:
-        raise ValueError(f"weight must be > 0 and penalty_weight >= 0, got {weight!r} and {penalty_weight!r}; "
-                         f"to push a feature down pass increase=False")
+    check_edit_settings(steps, weight, penalty_weight)
     k = len(judge.factor_names)
     t = factor_column(target, k, judge.factor_names, "edit")
     others = [i for i in range(k) if i != t]
@@ -337,7 +380,7 @@ def traversal(generate, start: torch.Tensor, indices, values) -> torch.Tensor:
         shape = tuple(start.shape) if isinstance(start, torch.Tensor) else type(start).__name__
         raise ValueError(f"start must be one latent vector of shape (D,), got {shape}")
     indices, values = list(indices), torch.as_tensor(values, dtype=start.dtype).flatten()
-    if not indices or any(not isinstance(i, int) or not 0 <= i < len(start) for i in indices):
+    if not indices or any(not is_int(i) or not 0 <= i < len(start) for i in indices):
         raise ValueError(f"indices must be a non-empty list of coordinates in [0, {len(start)}), got {indices}")
     if len(values) == 0:
         raise ValueError("values must hold at least one value to set the coordinate to")

@@ -102,6 +102,28 @@ def test_edit_rejects_bad_input():
         edit(generate, judge, noise(), "a", weight=-1.0)
 
 
+@pytest.mark.parametrize("settings, match", [
+    ({"weight": float("nan")}, "weight must be a finite number > 0, got nan"),
+    ({"weight": 0.0}, "weight must be a finite number > 0"),
+    ({"penalty_weight": float("nan")}, "penalty_weight must be a finite number >= 0, got nan"),
+    ({"penalty_weight": -1.0}, "penalty_weight must be a finite number >= 0"),
+    ({"weight": "1"}, "weight must be a finite number > 0, got '1'"),
+    ({"steps": True}, "steps must be a positive int"),
+    ({"steps": 2.0}, "steps must be a positive int"),
+])
+def test_edit_names_a_bad_setting(settings, match):
+    with pytest.raises(ValueError, match=match):
+        edit(generate, judge, noise(), "a", **settings)
+
+
+def test_edit_takes_numpy_numbers():
+    import numpy as np
+
+    result = edit(generate, judge, noise(), np.int64(0), steps=np.int64(2), weight=np.float32(0.2))
+    expected = edit(generate, judge, noise(), 0, steps=2, weight=0.2)
+    assert result.target == 0 and type(result.target) is int and torch.allclose(result.z, expected.z)
+
+
 def hand_made_result(target_reads, increase=True):
     """An EditResult whose target (column 0) reads `target_reads` (steps + 1, N)."""
     reads = torch.tensor(target_reads)
