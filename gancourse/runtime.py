@@ -6,6 +6,8 @@ import random
 import numpy as np
 import torch
 
+from .checks import check_seed
+
 
 def default_device() -> torch.device:
     """CUDA when a GPU is present, else the CPU."""
@@ -13,9 +15,8 @@ def default_device() -> torch.device:
 
 
 def seed_everything(seed: int) -> None:
-    """Seed Python, NumPy and torch (CPU and CUDA) so a run repeats."""
-    if not isinstance(seed, int) or isinstance(seed, bool):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    """Seed Python, NumPy and torch (CPU and CUDA) so a run repeats. seed: an int in [0, 2**64), numpy's too."""
+    seed = check_seed(seed, "seed_everything")
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
