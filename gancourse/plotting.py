@@ -27,7 +27,7 @@ def show_sweep(images: torch.Tensor, row_labels: list[str], values, *, title: st
                size: float = 0.7):
     """Rows of images, one row per label, columns at the given values: (rows * cols, C, H, W)."""
     cols = len(values)
-    fig, ax = plt.subplots(figsize=(size * cols + 1.6, size * len(row_labels) + 0.8))
+    _, ax = plt.subplots(figsize=(size * cols + 1.6, size * len(row_labels) + 0.8))
     picture = to_rgb(images, cols)
     ax.imshow(picture)
     h, w = picture.shape[0] / len(row_labels), picture.shape[1] / cols
