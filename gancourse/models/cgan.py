@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from ..checks import check_config, config_flags, config_ints
 from ..nn.dcgan import down_stack, up_stack
 from ..nn.conditioning import combine_vectors, get_input_dimensions, get_one_hot_labels, one_hot_matrices
 
@@ -30,7 +31,7 @@ SIZE = 32  # image side: 4x4 doubled three times
 CONDITIONS = ("one_hot", "multi_hot", "values")
 
 
-@dataclass
+@dataclass(frozen=True)
 class GANConfig:
     z_dim: int = 64  # noise size: plenty for 32x32 images, small enough to explore by hand
     n_classes: int = 10  # length K of the condition vector; 0 makes an unconditional GAN
@@ -43,16 +44,11 @@ class GANConfig:
     def __post_init__(self):
         if self.condition not in CONDITIONS:
             raise ValueError(f"condition must be one of {CONDITIONS}, got {self.condition!r}")
-        for name in ("full_res", "read_codes"):
-            if not isinstance(getattr(self, name), bool):
-                raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
+        config_flags(self, ("full_res", "read_codes"))
         if self.read_codes and self.condition != "values":
             raise ValueError("read_codes is for GANs whose codes live in z: set condition='values' too")
-        for name in ("z_dim", "channels", "width"):
-            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
-                raise ValueError(f"{name} must be a positive int, got {getattr(self, name)!r}")
-        if not isinstance(self.n_classes, int) or self.n_classes < 0:
-            raise ValueError(f"n_classes must be an int >= 0 (0: unconditional), got {self.n_classes!r}")
+        config_ints(self, ("z_dim", "channels", "width"), minimum=1, what="a positive int")
+        config_ints(self, ("n_classes",), minimum=0, what="an int >= 0 (0: unconditional)")
 
 
 def input_sizes(config: GANConfig) -> tuple[int, int]:
@@ -133,9 +129,9 @@ class Generator(nn.Module):
 
     Config = GANConfig
 
-    def __init__(self, config: GANConfig = GANConfig()):
+    def __init__(self, config: GANConfig | None = None):
         super().__init__()
-        self.config = config
+        self.config = config = check_config(config, GANConfig, "Generator")
         self.project, self.upsample = up_stack(input_sizes(config)[0], config.channels, config.width,
                                                full_res=config.full_res)
         self.apply(init_weights)
@@ -160,9 +156,9 @@ class Discriminator(nn.Module):
 
     Config = GANConfig
 
-    def __init__(self, config: GANConfig = GANConfig()):
+    def __init__(self, config: GANConfig | None = None):
         super().__init__()
-        self.config = config
+        self.config = config = check_config(config, GANConfig, "Discriminator")
         w = config.width
         self.layers = nn.Sequential(*down_stack(input_sizes(config)[1], w, full_res=config.full_res),
                                     nn.Conv2d(4 * w, 1, 4), nn.Flatten())
@@ -192,9 +188,9 @@ class GAN(nn.Module):
 
     Config = GANConfig
 
-    def __init__(self, config: GANConfig = GANConfig()):
+    def __init__(self, config: GANConfig | None = None):
         super().__init__()
-        self.config = config
+        self.config = config = check_config(config, GANConfig, "GAN")
         self.generator = Generator(config)
         self.discriminator = Discriminator(config)
 

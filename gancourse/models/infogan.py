@@ -22,6 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..checks import check_config, config_flags, config_ints
 from ..nn.conditioning import get_one_hot_labels
 from ..nn.dcgan import down_stack
 from .cgan import GANConfig, Generator, init_weights
@@ -42,7 +43,7 @@ def info_loss(logits: torch.Tensor, means: torch.Tensor, categories: torch.Tenso
     return loss
 
 
-@dataclass
+@dataclass(frozen=True)
 class InfoGANConfig:
     z_dim: int = 32  # noise without meaning: room for what the codes do not describe
     n_categories: int = 10  # K, values of the categorical code (0: none); 10 for digits
@@ -54,15 +55,9 @@ class InfoGANConfig:
     full_res: bool = False  # a 3x3 layer at 32x32 in G and in the trunk, as the face GANs (models/cgan.py)
 
     def __post_init__(self):
-        for name in ("norm", "full_res"):
-            if not isinstance(getattr(self, name), bool):
-                raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
-        for name in ("z_dim", "channels", "width", "q_hidden"):
-            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
-                raise ValueError(f"{name} must be a positive int, got {getattr(self, name)!r}")
-        for name in ("n_categories", "n_continuous"):
-            if not isinstance(getattr(self, name), int) or getattr(self, name) < 0:
-                raise ValueError(f"{name} must be an int >= 0, got {getattr(self, name)!r}")
+        config_flags(self, ("norm", "full_res"))
+        config_ints(self, ("z_dim", "channels", "width", "q_hidden"), minimum=1, what="a positive int")
+        config_ints(self, ("n_categories", "n_continuous"), minimum=0, what="an int >= 0")
         if self.n_categories == 1:
             raise ValueError("n_categories must be 0 (no categorical code) or at least 2: one value carries nothing")
         if self.n_categories + self.n_continuous == 0:
@@ -74,8 +69,9 @@ class DiscriminatorQ(nn.Module):
     continuous means (N, M)). The trunk has batch norm unless config.norm is False (WGAN-GP: its gradient
     penalty needs each sample's score to depend on that sample alone)."""
 
-    def __init__(self, config: InfoGANConfig):
+    def __init__(self, config: InfoGANConfig | None = None):
         super().__init__()
+        self.config = config = check_config(config, InfoGANConfig, "DiscriminatorQ")
         w, k, m = config.width, config.n_categories, config.n_continuous
         self.trunk = nn.Sequential(*down_stack(config.channels, w, norm=config.norm, full_res=config.full_res))
         self.d_head = nn.Sequential(nn.Conv2d(4 * w, 1, 4), nn.Flatten())
@@ -98,9 +94,9 @@ class InfoGAN(nn.Module):
 
     Config = InfoGANConfig
 
-    def __init__(self, config: InfoGANConfig = InfoGANConfig()):
+    def __init__(self, config: InfoGANConfig | None = None):
         super().__init__()
-        self.config = config
+        self.config = config = check_config(config, InfoGANConfig, "InfoGAN")
         self.generator = Generator(GANConfig(z_dim=self.input_dim, n_classes=0, channels=config.channels,
                                              width=config.width, full_res=config.full_res))
         self.discriminator = DiscriminatorQ(config)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from ..checks import check_config, config_ints
+
 
 class JudgeTrunk(nn.Module):
     """Three conv stages, each halving the resolution, then a feature vector.
@@ -43,12 +45,16 @@ def check_images(x: torch.Tensor, channels: int, who: str) -> None:
         raise ValueError(f"{who} reads images of shape (N, {channels}, H, W), got {shape}")
 
 
-@dataclass
+@dataclass(frozen=True)
 class DigitJudgeConfig:
     in_channels: int = 1  # grayscale digits
     n_classes: int = 10  # one logit per digit
     width: int = 16  # channels of the first stage; doubled per stage
     feature_dim: int = 128  # size of the features used for the Fréchet distance
+
+    def __post_init__(self):
+        config_ints(self, ("in_channels", "width", "feature_dim"), minimum=1, what="a positive int")
+        config_ints(self, ("n_classes",), minimum=2, what="an int >= 2 (a classifier needs two classes)")
 
 
 class DigitJudge(nn.Module):
@@ -56,9 +62,9 @@ class DigitJudge(nn.Module):
 
     Config = DigitJudgeConfig
 
-    def __init__(self, config: DigitJudgeConfig = DigitJudgeConfig()):
+    def __init__(self, config: DigitJudgeConfig | None = None):
         super().__init__()
-        self.config = config
+        self.config = config = check_config(config, DigitJudgeConfig, "DigitJudge")
         self.trunk = JudgeTrunk(config.in_channels, config.width, config.feature_dim)
         self.head = nn.Linear(config.feature_dim, config.n_classes)
 
@@ -75,7 +81,7 @@ class DigitJudge(nn.Module):
         return self(x).argmax(dim=1)
 
 
-@dataclass
+@dataclass(frozen=True)
 class FaceJudgeConfig:
     factor_names: tuple = ("hair_color", "hair_length", "glasses", "beard", "smile", "skin_tone")  # outputs, in order
     binary: tuple = ("glasses", "beard")  # read through a sigmoid as probabilities; the rest are regressed in [0, 1]
@@ -83,15 +89,34 @@ class FaceJudgeConfig:
     width: int = 16  # channels of the first stage; doubled per stage
     feature_dim: int = 128  # size of the features used for the Fréchet distance
 
+    def __post_init__(self):
+        check_factor_names(self)
+        config_ints(self, ("in_channels", "width", "feature_dim"), minimum=1, what="a positive int")
+
+
+def check_factor_names(config: FaceJudgeConfig) -> None:
+    """factor_names: distinct strings, at least one; binary: some of them. Lists are stored as tuples (frozen)."""
+    for name in ("factor_names", "binary"):
+        value = getattr(config, name)
+        if isinstance(value, str) or not isinstance(value, (tuple, list)) or not all(isinstance(v, str) for v in value):
+            raise ValueError(f"FaceJudgeConfig.{name} must be a tuple of factor names (strings), got {value!r}")
+        object.__setattr__(config, name, tuple(value))
+    if not config.factor_names or len(set(config.factor_names)) != len(config.factor_names):
+        raise ValueError(f"FaceJudgeConfig.factor_names must name at least one factor, each once, "
+                         f"got {config.factor_names!r}")
+    unknown = [n for n in config.binary if n not in config.factor_names]
+    if unknown:
+        raise ValueError(f"FaceJudgeConfig.binary names {unknown}, which are not in factor_names {config.factor_names}")
+
 
 class FaceJudge(nn.Module):
     """Reads every face factor. forward: (N, 3, 32, 32) -> raw outputs (N, K); read: factor estimates."""
 
     Config = FaceJudgeConfig
 
-    def __init__(self, config: FaceJudgeConfig = FaceJudgeConfig()):
+    def __init__(self, config: FaceJudgeConfig | None = None):
         super().__init__()
-        self.config = config
+        self.config = config = check_config(config, FaceJudgeConfig, "FaceJudge")
         self.trunk = JudgeTrunk(config.in_channels, config.width, config.feature_dim)
         self.head = nn.Linear(config.feature_dim, len(config.factor_names))
         self.register_buffer("is_binary", torch.tensor([n in config.binary for n in config.factor_names]), persistent=False)

@@ -12,12 +12,14 @@ its few informative coordinates on the strongest, independent factors: disentang
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..checks import check_config, config_ints, is_real
 from ..nn.dcgan import down_stack, up_stack
 from .cgan import init_weights
 
@@ -29,7 +31,7 @@ def kl_divergence(mean: torch.Tensor, log_var: torch.Tensor) -> torch.Tensor:
     return 0.5 * (mean ** 2 + log_var.exp() - 1 - log_var).sum(dim=1)
 
 
-@dataclass
+@dataclass(frozen=True)
 class VAEConfig:
     latent_dim: int = 10  # D: more than sprites' 5 factors, so unused coordinates show as collapsed
     beta: float = 1.0  # weight of the KL term: 1 is the plain VAE, > 1 beta-VAE
@@ -37,11 +39,11 @@ class VAEConfig:
     width: int = 32  # DCGAN width, as in models/cgan.py
 
     def __post_init__(self):
-        for name in ("latent_dim", "channels", "width"):
-            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
-                raise ValueError(f"{name} must be a positive int, got {getattr(self, name)!r}")
-        if isinstance(self.beta, bool) or not isinstance(self.beta, (int, float)) or not self.beta > 0:
-            raise ValueError(f"beta must be a positive number (1: plain VAE), got {self.beta!r}")
+        config_ints(self, ("latent_dim", "channels", "width"), minimum=1, what="a positive int")
+        if not is_real(self.beta) or not 0 < self.beta < math.inf:
+            raise ValueError(f"VAEConfig.beta must be a finite positive number (1: plain VAE), got {self.beta!r}")
+        if type(self.beta) not in (int, float):  # a numpy number: stored as a Python float, so the card is JSON
+            object.__setattr__(self, "beta", float(self.beta))  # (the dataclass is frozen)
 
 
 class VAE(nn.Module):
@@ -49,9 +51,9 @@ class VAE(nn.Module):
 
     Config = VAEConfig
 
-    def __init__(self, config: VAEConfig = VAEConfig()):
+    def __init__(self, config: VAEConfig | None = None):
         super().__init__()
-        self.config = config
+        self.config = config = check_config(config, VAEConfig, "VAE")
         w, d = config.width, config.latent_dim
         self.encoder = nn.Sequential(*down_stack(config.channels, w), nn.Flatten(), nn.Linear(4 * w * 16, 2 * d))
         self.project, self.upsample = up_stack(d, config.channels, w, out=nn.Identity())

@@ -36,7 +36,7 @@ def test_loss_terms_are_finite_and_the_kl_matches_its_formula(vae):
     assert 0 < terms["reconstruction"].item() < 1024 * 2
 
 
-@pytest.mark.parametrize("config, match", [({"beta": 0}, "beta must be a positive number"),
+@pytest.mark.parametrize("config, match", [({"beta": 0}, "beta must be a finite positive number"),
                                            ({"beta": True}, "beta must be"), ({"latent_dim": 0}, "latent_dim")])
 def test_bad_configs_are_explained(config, match):
     with pytest.raises(ValueError, match=match):
