@@ -28,11 +28,13 @@ from typing import Any, Callable
 
 import torch
 import torch.nn.functional as F
+from scipy.stats import truncnorm
+from torch import nn
 
 from . import latent
-from .models import infogan, vae
+from .models import infogan, stylegan, vae
 from .models.infogan import info_loss as package_info_loss
-from .nn import conditioning
+from .nn import conditioning, style
 
 
 @dataclass
@@ -307,6 +309,104 @@ def qd_outputs(seed: int, n: int, k: int, m: int) -> tuple:
             torch.rand(n, m, generator=seeded(seed + 4)) * 2 - 1)
 
 
+# ---- notebook 05, StyleGAN's components: solutions and the cases' runs -----------------------------------
+
+def get_truncated_noise(n_samples, z_dim, truncation):
+    truncated_noise = truncnorm.rvs(-truncation, truncation, size=(n_samples, z_dim))
+    return torch.Tensor(truncated_noise)
+
+
+class InjectNoise(nn.Module):
+    def __init__(self, channels):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(channels)[None, :, None, None])  # (1, C, 1, 1): one scale per channel
+
+    def forward(self, image):
+        noise = torch.randn(image.shape[0], 1, image.shape[2], image.shape[3], device=image.device)  # (N, 1, H, W)
+        return image + self.weight * noise
+
+    def get_weight(self):
+        return self.weight
+
+
+class AdaIN(nn.Module):
+    def __init__(self, channels, w_dim):
+        super().__init__()
+        self.instance_norm = nn.InstanceNorm2d(channels)
+        self.style_scale_transform = nn.Linear(w_dim, channels)
+        self.style_shift_transform = nn.Linear(w_dim, channels)
+
+    def forward(self, image, w):
+        normalized_image = self.instance_norm(image)
+        style_scale = self.style_scale_transform(w)[:, :, None, None]
+        style_shift = self.style_shift_transform(w)[:, :, None, None]
+        return style_scale * normalized_image + style_shift
+
+
+def mix_styles(w1, w2, crossover, n_layers):
+    return torch.stack([w1 if i < crossover else w2 for i in range(n_layers)], dim=1)
+
+
+def compare_truncated(got, expected) -> str:
+    """Truncated noise matches when it has the shape and dtype, stays within the bounds and spreads as the
+    reference does (it is random, so values are not compared one by one)."""
+    message = compare(got, expected) if not isinstance(got, torch.Tensor) or got.shape != expected.shape \
+        or got.dtype != expected.dtype else ""
+    if message:
+        return message
+    bound = expected.abs().max().item()
+    if got.abs().max().item() > bound * 1.001 + 1e-6:
+        return f"a value of {got.abs().max().item():.3g} lies outside the truncation (largest allowed about {bound:.3g})"
+    if abs(got.std().item() - expected.std().item()) > 0.05 * expected.std().item() or abs(got.mean().item()) > 0.05:
+        return (f"mean {got.mean().item():.3f} and std {got.std().item():.3f}, expected about 0 and "
+                f"{expected.std().item():.3f} (a normal distribution cut at +-truncation)")
+    return ""
+
+
+def built(layer, *names):
+    """The layer when it has every named attribute set, else None (a stub that is still to be written)."""
+    return layer if all(getattr(layer, name, None) is not None for name in names) else None
+
+
+def run_inject_noise(cls, image_shape=(2, 4, 8, 8)):
+    layer = built(cls(image_shape[1]), "weight")
+    if layer is None:
+        return None
+    with torch.no_grad():
+        layer.weight.copy_(torch.linspace(0.5, 2.0, image_shape[1]).view(1, -1, 1, 1))
+    image = torch.randn(image_shape, generator=seeded(100))
+    torch.manual_seed(0)  # the same noise for the reference and the candidate
+    return layer(image)
+
+
+def run_inject_noise_weight(cls):
+    layer = built(cls(5), "weight")
+    return None if layer is None else (tuple(layer.weight.shape), isinstance(layer.weight, nn.Parameter))
+
+
+def run_adain(cls, image=None, w=None, scale=None, shift=None):
+    channels, w_dim = (4, 6) if image is None else (image.shape[1], w.shape[1])
+    layer = built(cls(channels, w_dim), "instance_norm", "style_scale_transform", "style_shift_transform")
+    if layer is None:
+        return None
+    g = seeded(110)
+    with torch.no_grad():
+        for transform, values in ((layer.style_scale_transform, scale), (layer.style_shift_transform, shift)):
+            weight, bias = values or (torch.randn(channels, w_dim, generator=g), torch.randn(channels, generator=g))
+            transform.weight.copy_(weight)
+            transform.bias.copy_(bias)
+    image = torch.randn(2, channels, 8, 8, generator=g) * 3 + 1 if image is None else image
+    w = torch.randn(len(image), w_dim, generator=g) if w is None else w
+    return layer(image, w)
+
+
+def run_adain_by_hand(cls):
+    """The hand-computed example of tests/nn/test_style.py: scale(w) = [2, 2], shift(w) = [1, -3]."""
+    image = torch.tensor([[[[1.0, 2.0], [3.0, 4.0]], [[0.0, 0.0], [0.0, 4.0]]]])
+    return run_adain(cls, image, torch.tensor([[2.0]]), scale=(torch.tensor([[1.0], [0.5]]), torch.tensor([0.0, 1.0])),
+                     shift=(torch.tensor([[0.5], [0.0]]), torch.tensor([0.0, -3.0])))
+
+
 EXERCISES: dict[str, Exercise] = {
     "to_unit_range": Exercise(to_unit_range, notebook="00", cases=[
         Case("-1, 0 and 1 become 0, 0.5 and 1", "add 1, then divide by 2",
@@ -425,5 +525,41 @@ EXERCISES: dict[str, Exercise] = {
         Case("the W-loss as L_original", "with loss='wgan' L_original is -fake_scores.mean(); the regulariser is the same",
              inputs=lambda: {**dict(zip(["fake_scores", "logits", "means", "categories", "continuous"],
                                         qd_outputs(50, 8, 3, 4))), "info_weight": 1.0, "loss": "wgan"}),
+    ]),
+    "get_truncated_noise": Exercise(style.get_truncated_noise, solution=get_truncated_noise, notebook="05", cases=[
+        Case("1000 vectors of 10, truncation 0.7", "scipy.stats.truncnorm.rvs(-truncation, truncation, size=(n_samples, "
+             "z_dim)), returned as a float32 tensor (torch.Tensor(...))", inputs=lambda: (1000, 10, 0.7),
+             compare=compare_truncated),
+        Case("a wide truncation of 2", "the bounds are -truncation and +truncation, in units of the standard deviation",
+             inputs=lambda: (4000, 4, 2.0), compare=compare_truncated),
+        Case("a tight truncation of 0.05: almost every face the average one", "every value must lie within +-truncation",
+             inputs=lambda: (200, 64, 0.05), compare=compare_truncated),
+    ]),
+    "InjectNoise": Exercise(style.InjectNoise, solution=InjectNoise, notebook="05", cases=[
+        Case("the weight: a parameter of shape (1, channels, 1, 1)",
+             "nn.Parameter(torch.randn(channels)[None, :, None, None]): one learned scale per channel",
+             run=run_inject_noise_weight),
+        Case("4 channels, batch of 2: image + weight * noise",
+             "draw noise of shape (N, 1, H, W) with torch.randn: one map per image, shared by every channel",
+             run=run_inject_noise),
+        Case("one image, 3 channels of 16x16", "take N, H and W from image.shape; the channels come from the weight",
+             run=lambda cls: run_inject_noise(cls, (1, 3, 16, 16))),
+    ]),
+    "AdaIN": Exercise(style.AdaIN, solution=AdaIN, notebook="05", cases=[
+        Case("the hand-computed example: 2 channels, scale(w) = [2, 2], shift(w) = [1, -3]",
+             "normalise each channel of each image (nn.InstanceNorm2d), then style_scale * normalised + style_shift",
+             run=run_adain_by_hand),
+        Case("4 channels, w of size 6, batch of 2",
+             "style_scale_transform(w) is (N, C): reshape to (N, C, 1, 1) with [:, :, None, None] to scale each channel",
+             run=run_adain),
+    ]),
+    "mix_styles": Exercise(lambda w1, w2, crossover, n_layers: stylegan.mixed_ws(w1, w2, crossover, n_layers),
+                           solution=mix_styles, notebook="05", cases=[
+        Case("crossover 3 of 8 layers", "layers 0, 1, 2 take w1 and layers 3 to 7 take w2: stack one w per layer on dim 1",
+             inputs=lambda: (torch.randn(2, 5, generator=seeded(120)), torch.randn(2, 5, generator=seeded(121)), 3, 8)),
+        Case("crossover 0: every layer takes w2", "the layers before the crossover (none here) take w1, the rest w2",
+             inputs=lambda: (torch.randn(3, 4, generator=seeded(122)), torch.randn(3, 4, generator=seeded(123)), 0, 8)),
+        Case("crossover 8 of 8: every layer takes w1", "the result has shape (N, n_layers, w_dim)",
+             inputs=lambda: (torch.randn(1, 4, generator=seeded(124)), torch.randn(1, 4, generator=seeded(125)), 8, 8)),
     ]),
 }
