@@ -13,7 +13,7 @@ SETUP = """
 import torch
 from gancourse.models import FaceJudge
 from gancourse.models.cgan import GAN, GANConfig
-from gancourse.widgets import latent_explorer
+from gancourse.widgets import latent_explorer, time_updates
 torch.manual_seed(0)
 gan = GAN(GANConfig(n_classes=0, channels=3, z_dim=4, width=8)).eval()
 directions = {"smile": torch.tensor([1.0, 0, 0, 0]), "beard": torch.tensor([0, 0.0, 1, 1]) / 2 ** 0.5}
@@ -64,7 +64,10 @@ def test_dragging_a_slider_redraws_the_face_and_the_readout(kernel):
     opened = {m["content"]["data"]["state"]["_model_name"] + ":" + str(m["content"]["data"]["state"].get("description")):
               m["content"]["comm_id"] for m in shown if m["msg_type"] == "comm_open"}
     slider, image = opened["FloatSliderModel:smile"], opened["ImageModel:None"]
-    assert any(m["msg_type"] == "display_data" for m in shown)  # the explorer was displayed
+    displayed = [m["content"]["data"] for m in shown if m["msg_type"] in ("display_data", "execute_result")]
+    assert len(displayed) == 1  # the explorer was displayed: as the widget, and as a still for pages without widgets
+    assert {"application/vnd.jupyter.widget-view+json", "image/png", "text/plain"} <= set(displayed[0])
+    assert displayed[0]["image/png"].startswith("iVBORw0KGgo")  # base64 of the PNG signature
 
     pictures = []
     for value in (0.5, 1.0, 1.5, 2.0):  # a drag is a stream of updates
@@ -77,3 +80,10 @@ def test_dragging_a_slider_redraws_the_face_and_the_readout(kernel):
 
     checked = run(kernel, "print(explorer.controls['smile'].value, 'judge reads' in explorer.readout_widget.value)")
     assert [m["content"]["text"] for m in checked if m["msg_type"] == "stream"] == ["2.0 True\n"]
+
+    # Timing must send the browser nothing: a value set from Python comes back snapped to the slider's grid after
+    # the cell has finished, and would overwrite whatever the cell restored.
+    timed = run(kernel, "print(time_updates(explorer, k=5) > 0, explorer.values())")
+    assert [m for m in timed if m["msg_type"] == "comm_msg"] == []
+    assert [m["content"]["text"] for m in timed if m["msg_type"] == "stream"] == [
+        "True {'seed': 0, 'smile': 2.0, 'beard': 0.0}\n"]
