@@ -24,7 +24,7 @@ import ipywidgets as widgets
 import torch
 from PIL import Image, ImageDraw, ImageFont
 
-from .checks import check_int, is_int, is_real
+from .checks import check_int, check_seed, is_int, is_real
 from .data.faces import FACE_FACTORS, render_faces
 from .latent import check_directions, check_frozen, lerp
 
@@ -379,7 +379,7 @@ def time_updates(explorer: Explorer, k: int = 50, seed: int = 0) -> float:
     sliders = {name: control for name, control in explorer.controls.items() if isinstance(control, SLIDERS)}
     if not sliders:
         raise ValueError("time_updates moves an explorer's sliders, and this one has none")
-    rng, seconds = random.Random(seed), []
+    rng, seconds = random.Random(check_seed(seed, "time_updates")), []
     for _ in range(k):
         values = explorer.values() | {name: grid_value(slider, rng) for name, slider in sliders.items()}
         begin = time.perf_counter()

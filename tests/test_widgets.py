@@ -124,6 +124,9 @@ def test_time_updates_explains_bad_input(face_models):
     for k in (0, True, 2.0):
         with pytest.raises(ValueError, match="k must be a positive int"):
             time_updates(explorer, k=k)
+    with pytest.raises(ValueError, match="time_updates: seed must be an int"):
+        time_updates(explorer, k=1, seed=-1)
+    assert time_updates(explorer, k=1, seed=np.int64(3)) > 0
 
 
 def test_latent_explorer_rejects_bad_directions(face_models):

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from ..checks import check_config, config_flags, config_ints
+from ..checks import check_config, check_int, config_flags, config_ints
 from ..nn.dcgan import down_stack, up_stack
 from ..nn.conditioning import combine_vectors, get_input_dimensions, get_one_hot_labels, one_hot_matrices
 
@@ -228,5 +228,6 @@ class GAN(nn.Module):
         """n images from fresh noise: (n, C, 32, 32). Without labels a conditional GAN cycles through every
         condition (see cycle_labels). The noise is drawn on the CPU from `generator` when given, so a seeded
         torch.Generator gives the same images on any device."""
+        n = check_int(n, "n", minimum=1, who="GAN.sample")
         labels = cycle_labels(self.config, n) if labels is None else labels
         return self.generate(torch.randn(n, self.config.z_dim, generator=generator), labels)

@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..checks import check_config, config_flags, config_ints
+from ..checks import check_config, check_int, config_flags, config_ints
 from ..nn.conditioning import get_one_hot_labels
 from ..nn.dcgan import down_stack
 from .cgan import GANConfig, Generator, init_weights
@@ -145,7 +145,7 @@ class InfoGAN(nn.Module):
 
     def sample_codes(self, n: int, generator: torch.Generator | None = None):
         """(z (n, z_dim) Gaussian, categories (n,) uniform, continuous (n, M) uniform in [-1, 1]), on the CPU."""
-        c = self.config
+        c, n = self.config, check_int(n, "n", minimum=1, who="InfoGAN.sample_codes")
         z = torch.randn(n, c.z_dim, generator=generator)
         categories = torch.randint(max(c.n_categories, 1), (n,), generator=generator)
         continuous = torch.rand(n, c.n_continuous, generator=generator) * 2 - 1

@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..checks import check_config, config_ints, is_real
+from ..checks import check_config, check_int, config_ints, is_real
 from ..nn.dcgan import down_stack, up_stack
 from .cgan import init_weights
 
@@ -91,6 +91,7 @@ class VAE(nn.Module):
 
     def sample(self, n: int, *, generator: torch.Generator | None = None) -> torch.Tensor:
         """n images decoded from the prior N(0, I): (n, C, 32, 32)."""
+        n = check_int(n, "n", minimum=1, who="VAE.sample")
         return self.decode(torch.randn(n, self.config.latent_dim, generator=generator))
 
     def loss(self, images: torch.Tensor) -> dict[str, torch.Tensor]:

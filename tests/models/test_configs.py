@@ -105,3 +105,13 @@ def test_infogan_builds_its_generator_from_its_own_config():
     model = InfoGAN(InfoGANConfig(z_dim=4, n_categories=3, n_continuous=2, width=4, q_hidden=8))
     assert model.generator.config.z_dim == 4 + 3 + 2 and model.generator.config.n_classes == 0
     assert model.sample(2, generator=torch.Generator().manual_seed(0)).shape == (2, 1, 32, 32)
+
+
+@pytest.mark.parametrize("model", [GAN(GANConfig(z_dim=4, width=4)), InfoGAN(InfoGANConfig(z_dim=4, width=4, q_hidden=8)),
+                                   VAE(VAEConfig(latent_dim=3, width=4))], ids=["GAN", "InfoGAN", "VAE"])
+def test_sample_counts_are_ints(model):
+    model.eval()
+    assert model.sample(np.int64(2), generator=torch.Generator().manual_seed(0)).shape == (2, 1, 32, 32)
+    for n, error in ((True, TypeError), (2.0, TypeError), (0, ValueError)):
+        with pytest.raises(error, match="n must be an int >= 1"):
+            model.sample(n)
