@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Callable
 
 import torch
@@ -10,6 +11,7 @@ import torch.nn.functional as F
 from ..models.cgan import GAN
 from ..models.infogan import info_loss
 from ..models.judges import DigitJudge, FaceJudge
+from ..models.stylegan import mixed_ws
 
 
 def random_affine(images: torch.Tensor, *, degrees: float = 10, scale: float = 0.1, shift: float = 0.08) -> torch.Tensor:
@@ -307,3 +309,82 @@ class VAETask:
         images = self.vae.sample(64, generator=torch.Generator().manual_seed(0))
         self.vae.train(training)
         return images
+
+
+class StyleGANTask:
+    """StyleGAN training (models/stylegan.py): the non-saturating logistic loss, style mixing, a lazy R1 penalty and
+    a moving average of the generator, which is what the model draws with.
+
+    discriminator  softplus(D(G(ws))) + softplus(-D(x)); every r1_every steps also r1 / 2 * |grad_x D(x)|^2 on the
+                   real images (R1: no gradient on the data), weighted by r1_every so the lazy penalty weighs the same
+    generator      softplus(-D(G(ws))): the course's non-saturating BCE loss
+    ws             w = mapping(z) for every layer; with probability `mixing` a second w2 = mapping(z2) takes the
+                   layers from one random crossover on (one crossover per batch), so no layer can count on its
+                   neighbours sharing its w
+    w_avg          moves towards each batch's mean w by 1 - w_avg_beta: the centre truncation pulls towards
+    average        after every step average <- ema * average + (1 - ema) * generator (buffers copied)
+    Both networks use Adam with `betas`, the rates falling linearly to 0 over `steps`, as the DCGAN recipes do.
+    """
+
+    def __init__(self, model, *, steps: int, lr: float = 1e-3, d_lr: float = 2.5e-4, betas=(0.5, 0.999),
+                 mixing: float = 0.9, r1: float = 0.1, r1_every: int = 4, ema: float = 0.999, w_avg_beta: float = 0.995,
+                 grid_side: int = 8, grid_seed: int = 0):
+        if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
+            raise ValueError(f"steps must be the run's total number of steps, an int >= 1, got {steps!r}")
+        if not 0 <= mixing <= 1:
+            raise ValueError(f"mixing is a probability in [0, 1], got {mixing!r}")
+        self.model, self.mixing, self.r1, self.r1_every = model, mixing, r1, r1_every
+        self.ema, self.w_avg_beta, self.grid_side, self.grid_seed = ema, w_avg_beta, grid_side, grid_seed
+        trained = {"generator": model.generator, "discriminator": model.discriminator}
+        self.modules = {**trained, "average": model.average}  # the average is saved with the run, so a resume keeps it
+        self.optimizers, self.schedules = adam_with_decay(trained, {"generator": lr, "discriminator": d_lr}, betas, steps)
+
+    def styles(self, n: int, device) -> torch.Tensor:
+        """ws (n, n_ws, w_dim) for one batch, mixed with probability `mixing`; moves w_avg towards the batch's w."""
+        mapping, n_ws, z_dim = self.model.generator.mapping, self.model.n_ws, self.model.config.z_dim
+        w = mapping(torch.randn(n, z_dim, device=device))                                  # (n, w_dim)
+        with torch.no_grad():
+            self.model.generator.w_avg.lerp_(w.mean(0), 1 - self.w_avg_beta)
+        if torch.rand(()) >= self.mixing:
+            return w[:, None].expand(-1, n_ws, -1)
+        crossover = int(torch.randint(1, n_ws, ()))  # the first layer of w2: 1 .. n_ws - 1
+        return mixed_ws(w, mapping(torch.randn(n, z_dim, device=device)), crossover, n_ws)
+
+    def r1_penalty(self, images: torch.Tensor) -> torch.Tensor:
+        """The mean over real images of |grad_x D(x)|^2."""
+        real = images.detach().requires_grad_(True)
+        grad, = torch.autograd.grad(self.model.discriminator(real).sum(), real, create_graph=True)
+        return grad.pow(2).sum(dim=(1, 2, 3)).mean()
+
+    def step(self, images: torch.Tensor, targets: torch.Tensor) -> dict[str, torch.Tensor]:
+        generator, discriminator = self.model.generator, self.model.discriminator
+        step = self.schedules["generator_schedule"].last_epoch  # restored on resume, unlike a counter of our own
+        noise = [torch.randn(len(images), 1, r, r, device=images.device) for r in generator.synthesis.resolutions]
+        fake = generator.synthesis(self.styles(len(images), images.device), noise)
+
+        d_loss = F.softplus(discriminator(fake.detach())).mean() + F.softplus(-discriminator(images)).mean()
+        losses = {"d": d_loss.detach()}
+        if self.r1 and step % self.r1_every == 0:
+            penalty = self.r1_penalty(images)
+            d_loss = d_loss + self.r1 / 2 * self.r1_every * penalty
+            losses["r1"] = penalty.detach()
+        update(self.optimizers["discriminator"], d_loss)
+
+        g_loss = F.softplus(-discriminator(fake)).mean()
+        update(self.optimizers["generator"], g_loss)
+        self.update_average()
+        for schedule in self.schedules.values():
+            schedule.step()
+        return {**losses, "g": g_loss.detach()}
+
+    @torch.no_grad()
+    def update_average(self) -> None:
+        generator, average = self.model.generator, self.model.average
+        torch._foreach_lerp_(list(average.parameters()), list(generator.parameters()), 1 - self.ema)
+        for mine, theirs in zip(average.buffers(), generator.buffers()):
+            mine.copy_(theirs)
+
+    @torch.no_grad()
+    def sample(self) -> torch.Tensor:
+        """The progress grid: grid_side^2 faces of the average generator from the same z and noise every time."""
+        return self.model.sample(self.grid_side ** 2, generator=torch.Generator().manual_seed(self.grid_seed))
