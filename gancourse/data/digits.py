@@ -34,3 +34,13 @@ def digits(*, seed: int = 0) -> FactorDataset:
     labels = torch.as_tensor(scans.target, dtype=torch.int64)  # (1797,)
     order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(seed))
     return FactorDataset(images[order], labels[order], DIGIT_FACTORS, name="digits")
+
+
+def digit_bytes(images: torch.Tensor) -> torch.Tensor:
+    """The digits as 8-bit images, the view likelihood models score: (N, 1, 32, 32) in [-1, 1] -> uint8 in [0, 255].
+
+    Each pixel is rounded to the nearest of 256 levels (148 of them occur; 64% of pixels are exactly 0). The GANs
+    train on the [-1, 1] floats themselves; `images / 127.5 - 1` brings the bytes back to that range."""
+    if not isinstance(images, torch.Tensor) or not images.is_floating_point():
+        raise ValueError(f"digit_bytes takes float images in [-1, 1], got {type(images).__name__}")
+    return ((images.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)

@@ -9,6 +9,8 @@ the usual choice for nearly binary images like sprites and digits. The loss, per
     reconstruction + beta * KL(q(z|x) || N(0, I))
 beta = 1 is the ELBO; a larger beta presses each coordinate of z towards the prior, so the model spends
 its few informative coordinates on the strongest, independent factors: disentanglement bought with blur.
+output="categorical" replaces the Bernoulli by a 256-way softmax over each pixel's 8-bit value, a true
+likelihood of 8-bit images, so the ELBO bounds log p(x) in bits per dimension (notebook 06).
 """
 from __future__ import annotations
 
@@ -22,6 +24,9 @@ from torch import nn
 from ..checks import check_config, check_int, config_ints, is_real
 from ..nn.dcgan import down_stack, up_stack
 from .cgan import init_weights
+from .pixelcnn import to_values
+
+OUTPUTS = ("bernoulli", "categorical")
 
 
 def kl_divergence(mean: torch.Tensor, log_var: torch.Tensor) -> torch.Tensor:
@@ -37,8 +42,11 @@ class VAEConfig:
     beta: float = 1.0  # weight of the KL term: 1 is the plain VAE, > 1 beta-VAE
     channels: int = 1  # image channels
     width: int = 32  # DCGAN width, as in models/cgan.py
+    output: str = "bernoulli"  # p(x | z): "bernoulli" per pixel, or "categorical" over its 256 values
 
     def __post_init__(self):
+        if self.output not in OUTPUTS:
+            raise ValueError(f"VAEConfig.output must be one of {OUTPUTS}, got {self.output!r}")
         config_ints(self, ("latent_dim", "channels", "width"), minimum=1, what="a positive int")
         if not is_real(self.beta) or not 0 < self.beta < math.inf:
             raise ValueError(f"VAEConfig.beta must be a finite positive number (1: plain VAE), got {self.beta!r}")
@@ -56,7 +64,10 @@ class VAE(nn.Module):
         self.config = config = check_config(config, VAEConfig, "VAE")
         w, d = config.width, config.latent_dim
         self.encoder = nn.Sequential(*down_stack(config.channels, w), nn.Flatten(), nn.Linear(4 * w * 16, 2 * d))
-        self.project, self.upsample = up_stack(d, config.channels, w, out=nn.Identity())
+        # categorical: the last step draws w/2 maps and a 1x1 convolution reads 256 logits per pixel from them
+        out, head = (config.channels, nn.Identity()) if config.output == "bernoulli" else \
+            (w // 2, nn.Sequential(nn.ELU(), nn.Conv2d(w // 2, 256 * config.channels, 1)))
+        self.project, self.upsample = up_stack(d, out, w, out=head)
         self.apply(init_weights)
 
     @property
@@ -77,15 +88,19 @@ class VAE(nn.Module):
         return mean, log_var
 
     def decode_logits(self, z: torch.Tensor) -> torch.Tensor:
-        """z (N, D) -> per-pixel Bernoulli logits (N, C, 32, 32)."""
+        """z (N, D) -> per-pixel Bernoulli logits (N, C, 32, 32), or categorical logits (N, 256, C, 32, 32)."""
         if not isinstance(z, torch.Tensor) or z.ndim != 2 or z.shape[1] != self.config.latent_dim:
             shape = tuple(z.shape) if isinstance(z, torch.Tensor) else type(z).__name__
             raise ValueError(f"z must be latent codes of shape (N, {self.config.latent_dim}), got {shape}")
-        return self.upsample(self.project(z.to(self.device)))
+        logits = self.upsample(self.project(z.to(self.device)))
+        return logits if self.config.output == "bernoulli" else logits.view(len(z), 256, self.config.channels, 32, 32)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """z (N, D) -> images (N, C, 32, 32) in [-1, 1]: each pixel's probability, rescaled."""
-        return torch.sigmoid(self.decode_logits(z)) * 2 - 1
+        """z (N, D) -> images (N, C, 32, 32) in [-1, 1]: each pixel's probability (its mean value), rescaled."""
+        if self.config.output == "bernoulli":
+            return torch.sigmoid(self.decode_logits(z)) * 2 - 1
+        levels = torch.linspace(-1, 1, 256, device=self.device).view(1, 256, 1, 1, 1)
+        return (F.softmax(self.decode_logits(z), dim=1) * levels).sum(dim=1)
 
     generate = decode
 
@@ -99,6 +114,12 @@ class VAE(nn.Module):
         (nats). The objective is reconstruction + beta * kl."""
         mean, log_var = self.encode(images)
         z = mean + torch.exp(0.5 * log_var) * torch.randn_like(mean)
-        pixels = (images.to(self.device) + 1) / 2  # [-1, 1] -> [0, 1], the Bernoulli targets
-        reconstruction = F.binary_cross_entropy_with_logits(self.decode_logits(z), pixels, reduction="sum") / len(images)
+        reconstruction = self.nll(self.decode_logits(z), images.to(self.device)).mean()
         return {"reconstruction": reconstruction, "kl": kl_divergence(mean, log_var).mean()}
+
+    def nll(self, logits: torch.Tensor, images: torch.Tensor) -> torch.Tensor:
+        """-log p(x | z) of each image, nats (N,): cross-entropy of decode_logits' output with the images, read as
+        pixels in [0, 1] (Bernoulli) or as their 8-bit values (categorical)."""
+        if self.config.output == "bernoulli":
+            return F.binary_cross_entropy_with_logits(logits, (images + 1) / 2, reduction="none").flatten(1).sum(1)
+        return F.cross_entropy(logits, to_values(images), reduction="none").flatten(1).sum(1)
