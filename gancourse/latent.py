@@ -10,6 +10,7 @@ edit            classifier-gradient editing: ascend the judge's score of one fea
                 (built from the course's calculate_updated_noise and get_score); edit_success, edit_drift measure it
 find_direction  one direction in z per feature, regressed from many samples; move walks along it
 edit_matrix     how much each direction moves each feature; entanglement_score sums that up (0 = disentangled)
+invert          the z of a given image, for a GAN, which has no encoder: found by optimisation
 """
 from __future__ import annotations
 
@@ -388,3 +389,51 @@ def traversal(generate, start: torch.Tensor, indices, values) -> torch.Tensor:
     for r, i in enumerate(indices):
         rows[r * len(values):(r + 1) * len(values), i] = values
     return generate(rows)
+
+
+# ---- inversion: which z draws this image? -----------------------------------------------------------------
+#
+# A GAN maps z to an image but has no way back. To edit a real image we first need a z whose image matches
+# it: "an engineering problem: find z, by optimisation or with another model". Here by optimisation: gradient
+# descent on the pixel error, the generator fixed. A VAE's encoder answers in one pass; a flow's inverse exactly.
+
+def inversion_z_dim(generator, z_dim) -> int:
+    """D, the length of z: given, or the config of the generator (or of the module whose method it is)."""
+    if z_dim is None:
+        config = getattr(getattr(generator, "__self__", generator), "config", None)
+        z_dim = getattr(config, "z_dim", None)
+        if z_dim is None:
+            raise ValueError("invert cannot tell the length of z from this generator: pass z_dim=D")
+    if not is_int(z_dim) or z_dim < 1:
+        raise ValueError(f"z_dim must be a positive int, got {z_dim!r}")
+    return int(z_dim)
+
+
+def invert(generator, images: torch.Tensor, steps: int = 300, *, z_dim: int | None = None, lr: float = 0.1,
+           seed: int = 0) -> torch.Tensor:
+    """Find a z for each image by optimisation: minimise |generator(z) - image|^2 over z with Adam.
+
+    generator: z (N, D) -> images (N, C, H, W), in eval mode, e.g. `gan.generate` or `lambda z: gan.generate(z,
+    labels)`; images: (N, C, H, W) in the generator's range; z_dim: D (default: the generator's config.z_dim).
+    z starts at seeded Gaussian noise; the error is summed over the images, so each z follows its own gradient.
+    Returns z (N, D). Approximate: the generator may draw no image exactly like the one given.
+    """
+    check_frozen(generator, "generator")
+    if not isinstance(images, torch.Tensor) or images.ndim != 4:
+        shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
+        raise ValueError(f"invert needs images of shape (N, C, H, W), got {shape}")
+    if not is_int(steps) or steps < 0:
+        raise ValueError(f"steps must be an int >= 0 (optimiser steps), got {steps!r}")
+    lr = check_real(lr, "lr", positive=True, who="invert")
+    module = getattr(generator, "__self__", generator)
+    device = next(module.parameters()).device if isinstance(module, torch.nn.Module) else images.device
+    z = torch.randn(len(images), inversion_z_dim(generator, z_dim), generator=torch.Generator().manual_seed(seed))
+    z = z.to(device).requires_grad_(True)
+    target = images.to(device)
+    optimizer = torch.optim.Adam([z], lr=lr)
+    for _ in range(steps):
+        error = ((generator(z) - target) ** 2).sum()  # summed over images: each z gets its own image's gradient
+        optimizer.zero_grad(set_to_none=True)
+        error.backward(inputs=[z])  # only z moves: the generator's parameters get no gradient
+        optimizer.step()
+    return z.detach()
