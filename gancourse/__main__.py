@@ -11,21 +11,29 @@ def cmd_list(args) -> int:
     from .training.recipes import RECIPES
 
     shipped = set(pretrained.available())
-    print(f"{'name':<24}{'shipped':<9}{'steps':>7}  scores")
+    width = max(len("name"), *map(len, RECIPES)) + 2
+    print(f"{'name':<{width}}{'shipped':<9}{'steps':>7}  scores (as trained)")
     for name, r in RECIPES.items():
         scores = ""
         if name in shipped:
             card = pretrained.card(name)
             scores = ", ".join(f"{k}={v:.3g}" for k, v in card.scores.items() if isinstance(v, (int, float)))
-        print(f"{name:<24}{'yes' if name in shipped else 'no':<9}{r.steps:>7}  {scores}")
+        print(f"{name:<{width}}{'yes' if name in shipped else 'no':<9}{r.steps:>7}  {scores}")
     return 0
 
 
 def cmd_train(args) -> int:
-    from .training.recipes import train
+    from .training.loop import TrainingInterrupted
+    from .training.run import RUNS_DIR, train
 
-    card = train(args.name, steps=args.steps, out=args.out, fresh=args.fresh)
-    print(f"wrote {card.name} ({card.steps} steps, {card.train_seconds:.0f} s on {card.device}) to {args.out or 'runs/' + card.name}")
+    try:
+        card = train(args.name, steps=args.steps, seed=args.seed, out=args.out, fresh=args.fresh, threads=args.threads)
+    except TrainingInterrupted as e:
+        saved = "rerun the same command to resume" if e.saved else "nothing was saved"
+        print(f"\ninterrupted at step {e.step}; {saved}", file=sys.stderr)
+        return 130
+    print(f"wrote {card.name} ({card.steps} steps, {card.train_seconds:.0f} s on {card.device}, "
+          f"{card.threads} thread{'s' if card.threads > 1 else ''}) to {args.out or RUNS_DIR}")
     print(json.dumps(card.scores, indent=2))
     return 0
 
@@ -34,7 +42,7 @@ def cmd_evaluate(args) -> int:
     from . import pretrained
     from .training.recipes import recipe
 
-    scores = recipe(args.name).evaluate(pretrained.load(args.name))
+    scores = recipe(args.name).score(pretrained.load(args.name))
     if args.json:
         print(json.dumps(scores, indent=2))
     else:
@@ -64,10 +72,13 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="the models: recipes, shipped checkpoints and their scores").set_defaults(run=cmd_list)
     t = sub.add_parser("train", help="train a model from its recipe (resumes an interrupted run)")
     t.add_argument("name", help="recipe name, see `list`")
-    t.add_argument("--steps", type=int, help="override the recipe's number of steps")
-    t.add_argument("--out", help="folder for NAME.safetensors + NAME.json (default runs/NAME; "
-                                 "gancourse/weights replaces the shipped checkpoint)")
-    t.add_argument("--fresh", action="store_true", help="discard runs/NAME and start over instead of resuming")
+    t.add_argument("--steps", type=int, help="override the recipe's number of steps (at least 1)")
+    t.add_argument("--seed", type=int, help="override the recipe's seed (weights' init, batch order, noise)")
+    t.add_argument("--threads", type=int, help="CPU threads (default: the recipe's; the card's weights repeat "
+                                               "only with the card's thread count and torch version)")
+    t.add_argument("--out", help="folder for NAME.safetensors + NAME.json and the resumable run NAME.run/ "
+                                 "(default runs/; gancourse/weights replaces the shipped checkpoint)")
+    t.add_argument("--fresh", action="store_true", help="discard OUT/NAME.run and start over instead of resuming")
     t.set_defaults(run=cmd_train)
     e = sub.add_parser("evaluate", help="score a shipped checkpoint")
     e.add_argument("name")

@@ -73,20 +73,123 @@ def test_missing_weights_file_names_the_command(saved):
         pretrained.load("tiny", directory=folder)
 
 
-def test_config_that_does_not_fit_the_weights(saved):
+def test_config_that_does_not_fit_the_weights_gives_the_whole_detail(saved):
     folder, _ = saved
     card = json.loads((folder / "tiny.json").read_text())
     card["config"]["width"] = 8
     (folder / "tiny.json").write_text(json.dumps(card))
-    with pytest.raises(CheckpointError, match="does not fit"):
+    with pytest.raises(CheckpointError, match=r"does not fit.*size mismatch for trunk\.stages\.0\.0\.weight.*"
+                                              r"torch.Size\(\[16, 1, 3, 3\]\).*torch.Size\(\[8, 1, 3, 3\]\)"):
         pretrained.load("tiny", directory=folder)
 
 
-def test_pickle_is_never_loaded(saved, tmp_path):
+@pytest.mark.parametrize("pickled", [lambda path: torch.save({"x": torch.zeros(1)}, path),
+                                     lambda path: torch.save({"x": torch.zeros(1)}, path,
+                                                             _use_new_zipfile_serialization=False)],
+                         ids=["zip", "legacy"])
+def test_pickle_is_never_loaded_and_named_as_such(saved, pickled):
     folder, _ = saved
-    torch.save({"x": torch.zeros(1)}, folder / "tiny.safetensors")  # a pickle-based file under the weights' name
-    with pytest.raises(CheckpointError):
+    pickled(folder / "tiny.safetensors")  # a pickle-based file under the weights' name
+    with pytest.raises(CheckpointError, match=r"tiny.safetensors is a pickle file.*not a safetensors file.*"
+                                              r"python -m gancourse train tiny"):
         pretrained.load("tiny", directory=folder)
+
+
+def edit_card(folder, **changes):
+    card = json.loads((folder / "tiny.json").read_text())
+    for key, value in changes.items():
+        if key == "config" and isinstance(value, dict):
+            card["config"].update(value)
+        else:
+            card[key] = value
+    (folder / "tiny.json").write_text(json.dumps(card))
+
+
+@pytest.mark.parametrize("changes, cause", [
+    ({"config": {"width": "sixteen"}}, "width"),
+    ({"config": {"width": -3}}, "width"),
+    ({"config": {"depth": 3}}, "unknown fields"),
+    ({"model": "Nope"}, "Unknown model class 'Nope'"),
+    ({"colour": "blue"}, r"unknown fields \['colour'\]"),
+    ({"config": "width 16"}, "config must be a dict"),
+    ({"name": "other"}, "named 'other' but stored as tiny.json"),
+])
+def test_a_bad_card_is_one_checkpoint_error_naming_the_file_the_cause_and_the_fix(saved, changes, cause):
+    folder, _ = saved
+    edit_card(folder, **changes)
+    with pytest.raises(CheckpointError, match=rf"tiny.json.*{cause}.*python -m gancourse train tiny"):
+        pretrained.load("tiny", directory=folder)
+
+
+def test_a_card_that_is_not_utf8_or_not_json_or_a_directory(saved):
+    folder, _ = saved
+    (folder / "tiny.json").write_bytes(b"\xff\xfe{ not text")
+    with pytest.raises(CheckpointError, match=r"tiny.json.*not UTF-8.*python -m gancourse train tiny"):
+        pretrained.load("tiny", directory=folder)
+    (folder / "tiny.json").write_text("{ not json")
+    with pytest.raises(CheckpointError, match=r"tiny.json.*not JSON"):
+        pretrained.load("tiny", directory=folder)
+    (folder / "tiny.json").unlink()
+    (folder / "tiny.json").mkdir()
+    with pytest.raises(CheckpointError, match=r"tiny.json.*a directory"):
+        pretrained.load("tiny", directory=folder)
+
+
+@pytest.mark.parametrize("name", ["../weights/judge-digits", "/etc/passwd", "judge-digits.json", "", None, 3])
+def test_only_registered_names_are_loaded(name):
+    with pytest.raises(KeyError, match="No shipped checkpoint named.*Available: .*judge-digits"):
+        pretrained.load(name)
+
+
+def test_a_path_outside_the_folder_is_refused_even_when_a_card_is_there(saved, tmp_path):
+    folder, _ = saved
+    escaped = f"../{folder.name}/tiny"
+    (folder / "sub").mkdir()
+    with pytest.raises(KeyError, match="No shipped checkpoint named"):
+        pretrained.load(escaped, directory=folder / "sub")
+
+
+class Killed(BaseException):
+    """The process died here."""
+
+
+@pytest.mark.parametrize("renames_before_kill", [0, 1, 2])
+def test_a_kill_during_save_leaves_a_loadable_pair(saved, monkeypatch, renames_before_kill):
+    """save renames three times (the new weights in, the card: the commit, the weights into place); killed before
+    any of them, the old model loads; killed after the card, the new one does."""
+    folder, old = saved
+    torch.manual_seed(1)
+    new = DigitJudge()
+    renames = []
+
+    def replace(src, dst):
+        if len(renames) == renames_before_kill:
+            raise Killed
+        renames.append(dst)
+        real_replace(src, dst)
+
+    real_replace = pretrained.os.replace
+    monkeypatch.setattr(pretrained.os, "replace", replace)
+    card = pretrained.card("tiny", folder)
+    with pytest.raises(Killed):
+        pretrained.save(new, card, folder)
+    monkeypatch.setattr(pretrained.os, "replace", real_replace)
+    x = torch.randn(4, 1, 32, 32)
+    loaded = pretrained.load("tiny", directory=folder, device="cpu")
+    expected = new if renames_before_kill == 2 else old
+    assert torch.equal(loaded(x), expected.eval()(x))
+    if renames_before_kill == 2:  # the load finished the save: the new weights are in place
+        assert not (folder / "tiny.safetensors.new").exists()
+        assert pretrained.sha256_of((folder / "tiny.safetensors").read_bytes()) == pretrained.card("tiny", folder).sha256
+
+
+def test_card_records_torch_and_threads_fields_round_trip(saved):
+    folder, _ = saved
+    card = pretrained.card("tiny", folder)
+    card.threads, card.torch = 1, torch.__version__
+    pretrained.save(DigitJudge(), card, folder)
+    again = pretrained.card("tiny", folder)
+    assert again.threads == 1 and again.torch == torch.__version__
 
 
 def test_build_model_rejects_unknown_fields_and_classes():

@@ -1,4 +1,4 @@
-"""The shared training loop and the named recipes that make each shipped checkpoint."""
-from .loop import LoopConfig, Task, TrainingDiverged, batch_indices, fit
+"""The shared training loop, the named recipes that make each shipped checkpoint, and how they are scored."""
+from .loop import LoopConfig, Task, TrainingDiverged, TrainingInterrupted, batch_indices, fit
 
-__all__ = ["LoopConfig", "Task", "TrainingDiverged", "batch_indices", "fit"]
+__all__ = ["LoopConfig", "Task", "TrainingDiverged", "TrainingInterrupted", "batch_indices", "fit"]

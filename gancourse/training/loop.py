@@ -7,12 +7,17 @@ grids, resumable checkpoints and a guard that stops on a NaN or infinite loss.
 
 Resuming is exact: the checkpoint holds the modules, the optimizers, the step, the loss history
 and the random-number state, and batch k is a function of (seed, k) alone, so an interrupted run
-continues with the very batches and noise it would have seen.
+continues with the very batches and noise it would have seen. Ctrl-C finishes the step under way,
+saves, and raises TrainingInterrupted; a second Ctrl-C stops at once (the last checkpoint stays).
 """
 from __future__ import annotations
 
 import math
+import numbers
+import signal
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -26,6 +31,15 @@ from ..runtime import default_device, seed_everything
 
 class TrainingDiverged(RuntimeError):
     """A loss became NaN or infinite."""
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a run after a whole step; `step` steps are done (and saved, when the run has an out_dir)."""
+
+    def __init__(self, step: int, saved: bool):
+        self.step, self.saved = step, saved
+        super().__init__(f"interrupted at step {step}" + ("; its state is saved: run again to resume" if saved
+                                                          else "; nothing was saved (no out_dir)"))
 
 
 class Task(Protocol):
@@ -93,6 +107,26 @@ def load_state(path: Path, task: Task) -> tuple[int, list[dict]]:
     return state["step"], state["history"]
 
 
+@contextmanager
+def stop_after_step():
+    """Within the block, the first Ctrl-C only asks to stop (`flag["stop"]` becomes True) so the loop can finish
+    its step and save; the second one interrupts at once. Outside the main thread, Ctrl-C is left as it is."""
+    flag = {"stop": False}
+    if threading.current_thread() is not threading.main_thread():
+        yield flag
+        return
+
+    def ask(signum, frame):
+        flag["stop"] = True
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # a second Ctrl-C raises KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, ask)
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def save_grid(path: Path, images: torch.Tensor) -> None:
     from torchvision.utils import save_image
 
@@ -111,8 +145,8 @@ def fit(task: Task, images: torch.Tensor, targets: torch.Tensor, config: LoopCon
     """
     if len(images) != len(targets):
         raise ValueError(f"fit: {len(images)} images but {len(targets)} targets")
-    if config.steps < 0:
-        raise ValueError(f"fit: steps must be >= 0, got {config.steps}")
+    if isinstance(config.steps, bool) or not isinstance(config.steps, numbers.Integral) or config.steps < 0:
+        raise ValueError(f"fit: steps must be an integer >= 0, got {config.steps!r}")
     device = device or default_device()
     for m in task.modules.values():
         m.to(device).train()
@@ -128,19 +162,23 @@ def fit(task: Task, images: torch.Tensor, targets: torch.Tensor, config: LoopCon
     started = time.perf_counter()
     bar = tqdm(range(start, config.steps), initial=start, total=config.steps, disable=not config.progress,
                desc=type(task).__name__, mininterval=1.0)
-    for step in bar:
-        idx = batch_indices(step, len(images), config.batch_size, config.seed).to(device)
-        losses = {k: float(torch.as_tensor(v).detach()) for k, v in task.step(images[idx], targets[idx]).items()}
-        check_finite(step, losses)
-        history.append({"step": step, **losses, "seconds": elapsed + time.perf_counter() - started})
-        if step % config.log_every == 0:
-            bar.set_postfix({k: f"{v:.3f}" for k, v in losses.items()})
-        done = step + 1
-        if out and config.sample_every and done % config.sample_every == 0 and hasattr(task, "sample"):
-            with torch.no_grad():
-                save_grid(out / "samples" / f"step_{done:06d}.png", task.sample())
-        if ckpt and (done % config.checkpoint_every == 0 or done == config.steps):
-            save_state(ckpt, task, done, history)
+    with stop_after_step() as interrupt:
+        for step in bar:
+            idx = batch_indices(step, len(images), config.batch_size, config.seed).to(device)
+            losses = {k: float(torch.as_tensor(v).detach()) for k, v in task.step(images[idx], targets[idx]).items()}
+            check_finite(step, losses)
+            history.append({"step": step, **losses, "seconds": elapsed + time.perf_counter() - started})
+            if step % config.log_every == 0:
+                bar.set_postfix({k: f"{v:.3f}" for k, v in losses.items()})
+            done = step + 1
+            if out and config.sample_every and done % config.sample_every == 0 and hasattr(task, "sample"):
+                with torch.no_grad():
+                    save_grid(out / "samples" / f"step_{done:06d}.png", task.sample())
+            if ckpt and (done % config.checkpoint_every == 0 or done == config.steps or interrupt["stop"]):
+                save_state(ckpt, task, done, history)
+            if interrupt["stop"] and done < config.steps:
+                bar.close()
+                raise TrainingInterrupted(done, saved=ckpt is not None)
     bar.close()
     for m in task.modules.values():
         m.eval()

@@ -103,22 +103,22 @@ class GANTask:
     unconditional GAN ignores the targets. grid_labels: the progress grid's labels when the GAN cannot cycle
     its own (real-valued codes).
     Both networks use Adam, by default the course's lr 2e-4, betas (0.5, 0.999). d_lr gives the discriminator
-    its own rate: a slower one keeps it from memorising a small dataset ahead of the generator. With
-    decay_steps the rates fall linearly to 0 over that many steps, which settles the generator on a good
-    point instead of leaving it circling one.
+    its own rate: a slower one keeps it from memorising a small dataset ahead of the generator. With steps (the
+    run's total) the rates fall linearly to 0 over that many steps, which settles the generator on a good point
+    instead of leaving it circling one.
     A discriminator that reads the codes back (GANConfig.read_codes) adds code_weight times code_error of what
     it reads to each loss: against real faces' codes in its own, against the codes the generator was given in
     the generator's.
     """
 
     def __init__(self, gan: GAN, *, to_labels: Callable | None = None, lr: float = 2e-4, d_lr: float | None = None,
-                 betas=(0.5, 0.999), decay_steps: int = 0, grid_side: int = 10, grid_seed: int = 0,
+                 betas=(0.5, 0.999), steps: int = 0, grid_side: int = 10, grid_seed: int = 0,
                  grid_labels: torch.Tensor | None = None, code_weight: float = 1.0):
         self.gan, self.to_labels, self.code_weight = gan, to_labels, code_weight
         self.grid_side, self.grid_seed, self.grid_labels = grid_side, grid_seed, grid_labels
         self.modules = {"generator": gan.generator, "discriminator": gan.discriminator}
         rates = {"generator": lr, "discriminator": lr if d_lr is None else d_lr}
-        self.optimizers, self.schedules = adam_with_decay(self.modules, rates, betas, decay_steps)
+        self.optimizers, self.schedules = adam_with_decay(self.modules, rates, betas, steps)
 
     def labels(self, targets: torch.Tensor) -> torch.Tensor | None:
         """The labels the GAN is conditioned on, from a batch's targets (None when unconditional)."""
@@ -171,13 +171,13 @@ def code_error(read: torch.Tensor, codes: torch.Tensor) -> torch.Tensor:
     return ((read - codes) ** 2).mean(0).div(codes.var(0).clamp_min(1e-3)).mean()
 
 
-def adam_with_decay(modules: dict, rates: dict, betas, decay_steps: int) -> tuple[dict, dict]:
-    """One Adam per module (rates: name -> lr) and, with decay_steps, a linear decay of each rate to 0 over that
+def adam_with_decay(modules: dict, rates: dict, betas, steps: int) -> tuple[dict, dict]:
+    """One Adam per module (rates: name -> lr) and, with steps > 0, a linear decay of each rate to 0 over that
     many steps. Returns (optimizers, schedules); the schedules are among the optimizers too, so a resumed run
     keeps its learning rate."""
     adam = {name: torch.optim.Adam(m.parameters(), lr=rates[name], betas=betas) for name, m in modules.items()}
-    schedules = {f"{name}_schedule": torch.optim.lr_scheduler.LinearLR(opt, 1.0, 0.0, decay_steps)
-                 for name, opt in adam.items()} if decay_steps else {}
+    schedules = {f"{name}_schedule": torch.optim.lr_scheduler.LinearLR(opt, 1.0, 0.0, steps)
+                 for name, opt in adam.items()} if steps else {}
     return {**adam, **schedules}, schedules
 
 
@@ -216,7 +216,7 @@ class InfoGANTask:
 
     def __init__(self, model, *, loss: str = "bce", lr: float = 2e-4, d_lr: float | None = None, betas=(0.5, 0.999),
                  info_weight: float = 1.0, continuous_weight: float = 0.5, gp_weight: float = 10.0, n_critic: int = 5,
-                 decay_steps: int = 0, grid_side: int = 10, grid_seed: int = 0, shift: int = 0):
+                 steps: int = 0, grid_side: int = 10, grid_seed: int = 0, shift: int = 0):
         if loss not in LOSSES:
             raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
         if loss == "wgan-gp" and model.config.norm:
@@ -232,7 +232,7 @@ class InfoGANTask:
         if loss == "wgan-gp":
             betas = (0.0, 0.9)  # WGAN-GP's Adam settings
         rates = {"generator": lr, "discriminator": lr if d_lr is None else d_lr}
-        self.optimizers, self.schedules = adam_with_decay(self.modules, rates, betas, decay_steps)
+        self.optimizers, self.schedules = adam_with_decay(self.modules, rates, betas, steps)
 
     def info_loss(self, logits: torch.Tensor, means: torch.Tensor, categories: torch.Tensor,
                   continuous: torch.Tensor) -> torch.Tensor:
@@ -290,10 +290,10 @@ class InfoGANTask:
 class VAETask:
     """VAE and beta-VAE training: minimise reconstruction + beta * KL with Adam (loss in models/vae.py)."""
 
-    def __init__(self, vae, *, lr: float = 1e-3, decay_steps: int = 0):
+    def __init__(self, vae, *, lr: float = 1e-3, steps: int = 0):
         self.vae = vae
         self.modules = {"vae": vae}
-        self.optimizers, self.schedules = adam_with_decay(self.modules, {"vae": lr}, (0.9, 0.999), decay_steps)
+        self.optimizers, self.schedules = adam_with_decay(self.modules, {"vae": lr}, (0.9, 0.999), steps)
 
     def step(self, images: torch.Tensor, targets: torch.Tensor) -> dict[str, torch.Tensor]:
         terms = self.vae.loss(images)

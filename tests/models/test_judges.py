@@ -30,6 +30,6 @@ def test_wrong_channels_are_refused():
 def test_shipped_judges_meet_their_accuracy(name, targets):
     from gancourse.training.recipes import recipe
 
-    scores = recipe(name).evaluate(pretrained.load(name, device="cpu"))
+    scores = recipe(name).score(pretrained.load(name, device="cpu"))
     for key, target in targets.items():
         assert scores[key] >= target, f"{name}: {key} = {scores[key]:.4f} < {target}"

@@ -6,8 +6,10 @@ import torch
 from gancourse.data import faces, sprites
 from gancourse.models import build_model
 from gancourse.models.infogan import InfoGAN, InfoGANConfig
-from gancourse.training.recipes import (FACTOR_VAE_BINS, RECIPES, encoder_scores, face_interventions,
-                                        factor_values, intervention_start, vae_recipe)
+from gancourse.training.recipes import RECIPES
+from gancourse.training.splits import TRAINING_SETS, training_set
+from gancourse.training.scoring import (FACTOR_VAE_BINS, encoder_scores, face_interventions, factor_values,
+                                        intervention_start)
 
 
 def test_factor_values_bins_continuous_face_factors_and_keeps_the_rest():
@@ -43,12 +45,16 @@ def test_face_interventions_read_an_infogan_on_its_codes():
 def test_face_encoder_recipes_build_colour_models(name):
     r = RECIPES[name]
     model = build_model(r.model, r.config)
-    assert model.config.channels == 3 and r.data().images.shape[1:] == (3, 32, 32)
-    assert r.task(model, r.steps).modules
+    assert model.config.channels == 3 and r.training_data().images.shape[1:] == (3, 32, 32)
+    assert r.task(model, steps=r.steps).modules
 
 
 def test_an_unknown_dataset_is_named_with_the_choices():
     with pytest.raises(ValueError, match="one of sprites, faces, got 'mnist'"):
         encoder_scores(lambda x: x.flatten(1)[:, :3], "mnist")
-    with pytest.raises(ValueError, match="one of sprites, faces"):
-        vae_recipe("vae-mnist", 1.0, about="", targets={}, data="mnist")
+    with pytest.raises(ValueError, match="no training set named 'mnist'; the sets are digits, faces"):
+        training_set("mnist")
+
+
+def test_every_recipe_trains_on_a_named_set():
+    assert all(r.data in TRAINING_SETS for r in RECIPES.values())

@@ -1,9 +1,12 @@
-"""The shared training loop: determinism, exact resume, NaN guard, batches."""
+"""The shared training loop: determinism, exact resume (after a kill or Ctrl-C), NaN guard, batches."""
+import os
+import signal
+
 import pytest
 import torch
 from torch import nn
 
-from gancourse.training import LoopConfig, TrainingDiverged, batch_indices, fit
+from gancourse.training import LoopConfig, TrainingDiverged, TrainingInterrupted, batch_indices, fit
 
 
 class Regression:
@@ -87,3 +90,42 @@ def test_batches_cover_an_epoch_and_depend_only_on_seed_and_step():
 def test_mismatched_data_is_refused():
     with pytest.raises(ValueError, match="100 images but 3 targets"):
         fit(Regression(), data()[0], torch.zeros(3), LoopConfig(steps=1, progress=False))
+
+
+class CtrlC(Regression):
+    """Presses Ctrl-C (SIGINT to this process) during step `at`, as a learner would."""
+
+    def __init__(self, inner, at):
+        self.inner, self.at, self.calls = inner, at, 0
+        self.modules, self.optimizers = inner.modules, inner.optimizers
+
+    def step(self, images, targets):
+        self.calls += 1
+        if self.calls == self.at:
+            os.kill(os.getpid(), signal.SIGINT)
+        return self.inner.step(images, targets)
+
+
+def test_ctrl_c_finishes_the_step_saves_and_resumes_exactly(tmp_path):
+    straight = Regression()
+    fit(straight, *data(), LoopConfig(steps=40, batch_size=16, progress=False))
+
+    config = LoopConfig(steps=40, batch_size=16, checkpoint_every=10, out_dir=str(tmp_path), progress=False)
+    with pytest.raises(TrainingInterrupted, match="interrupted at step 13") as stopped:
+        fit(CtrlC(Regression(), at=13), *data(), config)  # Ctrl-C inside step 13: it finishes, then saves
+    assert stopped.value.step == 13 and stopped.value.saved
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # Ctrl-C works as usual again
+    resumed = Regression()
+    history = fit(resumed, *data(), config)
+    assert len(history) == 40 and torch.equal(resumed.net.weight, straight.net.weight)
+
+
+def test_ctrl_c_without_an_out_dir_says_nothing_was_saved():
+    with pytest.raises(TrainingInterrupted, match="nothing was saved"):
+        fit(CtrlC(Regression(), at=2), *data(), LoopConfig(steps=10, batch_size=16, progress=False))
+
+
+@pytest.mark.parametrize("steps", [-1, 2.5, True])
+def test_steps_must_be_a_whole_number(steps):
+    with pytest.raises(ValueError, match="steps must be an integer >= 0"):
+        fit(Regression(), *data(), LoopConfig(steps=steps, progress=False))
