@@ -34,7 +34,7 @@ from torch import nn
 from . import latent
 from .models import infogan, stylegan, vae
 from .models.infogan import info_loss as package_info_loss
-from .nn import conditioning, style
+from .nn import conditioning, coupling, masked, quantizer, style
 
 
 @dataclass
@@ -407,6 +407,50 @@ def run_adain_by_hand(cls):
                      shift=(torch.tensor([[0.5], [0.0]]), torch.tensor([0.0, -3.0])))
 
 
+# ---- notebook 06, the alternatives to GANs: solutions and the cases' runs ----------------------------------
+
+def causal_mask(kernel_size, mask_type):
+    k = kernel_size
+    mask = torch.ones(k, k)
+    mask[k // 2, k // 2 + (mask_type == "B"):] = 0  # the centre row: the centre itself (mask A only) and its right
+    mask[k // 2 + 1:] = 0  # every row below the centre
+    return mask
+
+
+def coupling_inverse(layer, y):
+    s, t = layer.scale_shift(y * layer.mask, None)  # the kept part did not move, so it gives the same s and t
+    return (y - t) * torch.exp(-s)  # undo y = x * exp(s) + t; where the mask keeps, s = t = 0
+
+
+def straight_through(z_e, z_q):
+    return z_e + (z_q - z_e).detach()  # the value of z_q; the gradient of z_e (detach stops the rest)
+
+
+def package_coupling_inverse(layer, y):
+    return layer(y, y.new_zeros(len(y)), reverse=True)[0]
+
+
+def random_coupling(seed: int, mask: torch.Tensor, channels: int) -> coupling.AffineCoupling:
+    """An affine coupling whose network has random weights (a new one starts as the identity)."""
+    layer = coupling.AffineCoupling(mask, channels, hidden=8)
+    g = seeded(seed)
+    with torch.no_grad():
+        for p in layer.parameters():
+            p.copy_(torch.randn(p.shape, generator=g) * 0.3)
+    return layer
+
+
+def run_straight_through(candidate, seed: int, part: str):
+    """The candidate's output for z_e, z_q (2, 4, 3, 3), and the gradient a weighted sum of it sends to z_e."""
+    z_e = torch.randn(2, 4, 3, 3, generator=seeded(seed)).requires_grad_(True)
+    z_q = torch.randn(2, 4, 3, 3, generator=seeded(seed + 1))
+    out = candidate(z_e, z_q)
+    if not isinstance(out, torch.Tensor) or part == "value":
+        return out.detach() if isinstance(out, torch.Tensor) else out  # None from a stub: compare says so
+    (out * torch.randn(out.shape, generator=seeded(seed + 2))).sum().backward()
+    return z_e.grad if z_e.grad is not None else "no gradient reached z_e"
+
+
 EXERCISES: dict[str, Exercise] = {
     "to_unit_range": Exercise(to_unit_range, notebook="00", cases=[
         Case("-1, 0 and 1 become 0, 0.5 and 1", "add 1, then divide by 2",
@@ -561,5 +605,27 @@ EXERCISES: dict[str, Exercise] = {
              inputs=lambda: (torch.randn(3, 4, generator=seeded(122)), torch.randn(3, 4, generator=seeded(123)), 0, 8)),
         Case("crossover 8 of 8: every layer takes w1", "the result has shape (N, n_layers, w_dim)",
              inputs=lambda: (torch.randn(1, 4, generator=seeded(124)), torch.randn(1, 4, generator=seeded(125)), 8, 8)),
+    ]),
+    "causal_mask": Exercise(masked.causal_mask, solution=causal_mask, notebook="06", cases=[
+        Case("3 x 3, mask A", "ones above the centre row and left of the centre; the centre and everything after "
+             "it 0 (a pixel never sees itself)", inputs=lambda: (3, "A")),
+        Case("3 x 3, mask B", "mask B is mask A with the centre set to 1", inputs=lambda: (3, "B")),
+        Case("5 x 5, mask A", "use k // 2 for the centre: rows below it are all 0, its row keeps only the left",
+             inputs=lambda: (5, "A")),
+    ]),
+    "coupling_inverse": Exercise(package_coupling_inverse, solution=coupling_inverse, notebook="06", cases=[
+        Case("a checkerboard coupling, 1 channel of 4 x 4", "s, t = layer.scale_shift(y * layer.mask, None): the kept "
+             "values are the same in x and y, so they give the forward pass's s and t",
+             inputs=lambda: (random_coupling(60, coupling.checkerboard_mask(4, 4, 0), 1),
+                             torch.randn(3, 1, 4, 4, generator=seeded(61)))),
+        Case("a channel coupling, 4 channels", "undo the forward pass in reverse order: subtract t, then multiply by "
+             "exp(-s)", inputs=lambda: (random_coupling(62, coupling.channel_mask(4, 1), 4),
+                                       torch.randn(2, 4, 3, 3, generator=seeded(63)))),
+    ]),
+    "straight_through": Exercise(quantizer.straight_through, solution=straight_through, notebook="06", cases=[
+        Case("the value is the code vector z_q", "return z_e + (z_q - z_e).detach(): its value is z_q",
+             run=lambda f: run_straight_through(f, 70, "value")),
+        Case("the gradient reaches z_e unchanged", "detach the difference (z_q - z_e), not z_e: d out / d z_e must be 1",
+             run=lambda f: run_straight_through(f, 73, "gradient")),
     ]),
 }
