@@ -61,15 +61,16 @@ class PixelNorm(nn.Module):
 class EqualizedLinear(nn.Module):
     """A linear layer with an equalized learning rate and a learning-rate multiplier.
 
-    The weight is stored as N(0, 1 / lr_multiplier^2) and scaled at run time by lr_multiplier / sqrt(in_features),
-    so every layer starts at He's scale and Adam's steps, which have about the same size for every stored
-    parameter, move the used weight lr_multiplier times as fast as in an ordinary layer (paper: 0.01 in the mapping).
+    The weight is stored as N(0, 1 / lr_multiplier^2) and scaled at run time by gain * lr_multiplier /
+    sqrt(in_features), so every layer starts at He's scale (gain sqrt(2) before a ReLU-like activation keeps the
+    signal's size through a deep stack) and Adam's steps, about the same size for every stored parameter, move the
+    used weight lr_multiplier times as fast as in an ordinary layer (paper: 0.01 in the mapping).
     """
 
-    def __init__(self, in_features: int, out_features: int, lr_multiplier: float = 1.0):
+    def __init__(self, in_features: int, out_features: int, lr_multiplier: float = 1.0, gain: float = 1.0):
         super().__init__()
         self.lr_multiplier = lr_multiplier
-        self.scale = lr_multiplier / math.sqrt(in_features)
+        self.scale = gain * lr_multiplier / math.sqrt(in_features)
         self.weight = nn.Parameter(torch.randn(out_features, in_features) / lr_multiplier)
         self.bias = nn.Parameter(torch.zeros(out_features))
 
@@ -81,7 +82,8 @@ class MappingLayers(nn.Module):
     """The noise mapping network: z (N, z_dim) -> w (N, w_dim), an MLP of n_layers fully connected layers.
 
     z is first normalised by its second moment (PixelNorm); leaky ReLUs between the layers, none after the last,
-    so w can be any vector. The lab's micro version has n_layers=3; the paper 8 of 512. n_layers=0 is no network:
+    so w can be any vector. Layers before an activation start at He's gain sqrt(2): with gain 1 every layer would
+    halve the signal's variance, and w would come out of 8 layers nearly the same for every z. The lab's micro version has n_layers=3; the paper 8 of 512. n_layers=0 is no network:
     w is the normalised z (needs w_dim == z_dim). lr_multiplier: see EqualizedLinear.
     """
 
@@ -96,7 +98,9 @@ class MappingLayers(nn.Module):
         sizes = [z_dim] + [hidden_dim] * (n_layers - 1) + [w_dim] if n_layers else []
         layers: list[nn.Module] = [PixelNorm()]
         for i, (size_in, size_out) in enumerate(zip(sizes, sizes[1:])):
-            layers += [EqualizedLinear(size_in, size_out, lr_multiplier)] + ([nn.LeakyReLU(0.2)] if i < n_layers - 1 else [])
+            hidden = i < n_layers - 1
+            layers += [EqualizedLinear(size_in, size_out, lr_multiplier, gain=math.sqrt(2) if hidden else 1.0)]
+            layers += [nn.LeakyReLU(0.2)] if hidden else []
         self.mapping = nn.Sequential(*layers)
 
     def forward(self, noise: torch.Tensor) -> torch.Tensor:

@@ -43,10 +43,10 @@ def test_pixel_norm_puts_every_z_on_the_sphere():
 
 
 def test_equalized_linear_scales_its_stored_weight():
-    layer = EqualizedLinear(16, 4, lr_multiplier=0.01)
+    layer = EqualizedLinear(16, 4, lr_multiplier=0.01, gain=2 ** 0.5)
     assert abs(layer.weight.std().item() - 100) < 30  # stored as N(0, 1 / 0.01^2)
     x = torch.randn(3, 16)
-    expected = x @ (layer.weight * 0.01 / 4).T + layer.bias * 0.01
+    expected = x @ (layer.weight * 2 ** 0.5 * 0.01 / 4).T + layer.bias * 0.01
     assert torch.allclose(layer(x), expected)
 
 
@@ -57,6 +57,9 @@ def test_mapping_layers_depth_and_shapes():
     assert [(m.weight.shape[1], m.weight.shape[0]) for m in linears] == [(32, 48)] + [(48, 48)] * 6 + [(48, 24)]
     assert isinstance(mapping.get_mapping()[0], PixelNorm)
     assert mapping(torch.randn(5, 32)).shape == (5, 24)
+    torch.manual_seed(0)
+    w = mapping(torch.randn(2000, 32))
+    assert 0.3 < w.std(dim=0).mean() < 3  # He's gain keeps w varying with z through 8 layers
     lab = MappingLayers(10, 20, 30, n_layers=3)  # the lab's micro version
     assert len([m for m in lab.get_mapping() if isinstance(m, EqualizedLinear)]) == 3
     assert lab(torch.randn(2, 10)).shape == (2, 30)
