@@ -40,11 +40,13 @@ class StyleGANConfig:
     noise_scale: float = 0.0  # every InjectNoise's starting scale: training decides how much noise each channel takes
     channels: int = 3  # image channels
     d_width: int = 32  # discriminator channels at 16x16, doubled per halving (gan-faces' DCGAN)
+    minibatch_std: int = 0  # group size of the discriminator's minibatch-stddev channel; 0: no such channel
 
     def __post_init__(self):
         for name, minimum, what in [("z_dim", 1, "a positive int"), ("w_dim", 1, "a positive int"),
                                     ("channels", 1, "a positive int"), ("d_width", 2, "an int >= 2"),
-                                    ("mapping_layers", 0, "an int >= 0 (0: w is the normalised z)")]:
+                                    ("mapping_layers", 0, "an int >= 0 (0: w is the normalised z)"),
+                                    ("minibatch_std", 0, "an int >= 0 (0: off)")]:
             set_field(self, name, whole(getattr(self, name), minimum), what)
         if self.mapping_layers == 0 and self.z_dim != self.w_dim:
             raise ValueError(f"StyleGANConfig: mapping_layers=0 makes w the normalised z, so w_dim must equal z_dim "
@@ -122,18 +124,20 @@ class MinibatchStdDev(nn.Module):
         n, c, h, w = x.shape
         g = min(self.group, n)
         assert n % g == 0, f"batch size {n} must be a multiple of the minibatch-stddev group {g}"
-        std = x.view(g, -1, c, h, w).std(dim=0, unbiased=False).mean(dim=(1, 2, 3))  # (N / g,)
+        std = (x.view(g, -1, c, h, w).var(dim=0, unbiased=False) + 1e-8).sqrt().mean(dim=(1, 2, 3))  # (N / g,)
         return torch.cat([x, std.repeat(g)[:, None, None, None].expand(n, 1, h, w)], dim=1)
 
 
 class Discriminator(nn.Module):
     """gan-faces' DCGAN discriminator: (N, C, 32, 32) -> 3x3 conv (N, w/2, 32, 32) -> (N, w, 16, 16) ->
-    (N, 2w, 8, 8) -> (N, 4w, 4, 4) -> logit (N, 1)."""
+    (N, 2w, 8, 8) -> (N, 4w, 4, 4) (+ 1 minibatch-stddev channel) -> logit (N, 1)."""
 
     def __init__(self, config: StyleGANConfig):
         super().__init__()
-        w = config.d_width
-        self.layers = nn.Sequential(*down_stack(config.channels, w, full_res=True), nn.Conv2d(4 * w, 1, 4), nn.Flatten())
+        w, group = config.d_width, config.minibatch_std
+        std = [MinibatchStdDev(group)] if group else []
+        self.layers = nn.Sequential(*down_stack(config.channels, w, full_res=True), *std,
+                                    nn.Conv2d(4 * w + bool(group), 1, 4), nn.Flatten())
         self.apply(init_weights)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:

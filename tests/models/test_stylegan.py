@@ -153,3 +153,17 @@ def test_sample_is_repeatable_with_a_generator():
     g = lambda: torch.Generator().manual_seed(1)
     assert torch.equal(model.sample(3, generator=g()), model.sample(3, generator=g()))
     assert model.sample(2, psi=0.7).shape == (2, 3, 32, 32)
+
+
+def test_minibatch_std_channel():
+    from gancourse.models.stylegan import MinibatchStdDev
+    x = torch.randn(8, 3, 4, 4)
+    out = MinibatchStdDev(4)(x)
+    assert out.shape == (8, 4, 4, 4)
+    groups = x.view(4, 2, 3, 4, 4)  # images i and i + 2, i + 4, i + 6 form group i
+    expected = groups.std(dim=0, unbiased=False).mean(dim=(1, 2, 3))
+    assert torch.allclose(out[:, 3, 0, 0], expected.repeat(4), atol=1e-5)
+    same = MinibatchStdDev(4)(torch.ones(4, 2, 4, 4).requires_grad_())
+    same.sum().backward()  # identical images: std 0, and still a finite gradient
+    model = small(minibatch_std=4)
+    assert model.discriminator(torch.randn(8, 3, 32, 32)).shape == (8, 1)
