@@ -3,7 +3,7 @@
 Each shipped model NAME is two files in `gancourse/weights/`:
   NAME.safetensors  the weights (plain tensors; loading runs no code)
   NAME.json         its model card: model class, config, sha256 of the weights, dataset, steps, scores, the torch
-                    version and CPU threads it was trained with, and the exact command that made it
+                    version, CPU kernels and threads it was trained with, and the exact command that made it
 
 `load(NAME)` takes only the name of a card in the folder, and checks the files before trusting them: a card that
 is not valid, weights that are an HTML page, a pickle, truncated or changed, or that do not fit the config each
@@ -49,8 +49,9 @@ class ModelCard:
     scores: dict = field(default_factory=dict)  # measured at the end of training
     train_seconds: float = 0.0
     device: str = "cpu"
-    threads: int | None = None  # CPU threads it trained with: the weights repeat with the same count
-    torch: str | None = None  # and the same torch version
+    threads: int | None = None  # CPU threads it trained with: the weights repeat with the same count,
+    torch: str | None = None  # the same torch version
+    cpu: str | None = None  # and the same CPU kernels (torch.backends.cpu.get_cpu_capability(): AVX2, AVX512, ...)
     sha256: str = ""  # of NAME.safetensors
 
     @classmethod

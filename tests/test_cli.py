@@ -58,6 +58,7 @@ def test_train_writes_card_and_weights_and_keeps_its_run_under_out(tmp_path, mon
     card = json.loads((tmp_path / "w" / "judge-digits.json").read_text())
     assert card["steps"] == 3 and card["command"] == f"python -m gancourse train judge-digits --steps 3 --out {tmp_path / 'w'}"
     assert card["threads"] == recipes.recipe("judge-digits").threads and card["torch"] == torch.__version__
+    assert card["cpu"] == torch.backends.cpu.get_cpu_capability()
     assert (tmp_path / "w" / "judge-digits.run" / "checkpoint.pt").exists() and not (tmp_path / "runs").exists()
 
 

@@ -6,8 +6,8 @@
       NAME.run/checkpoint.pt      its resumable state (training/loop.py)
 
 The same command resumes an interrupted run; one with other settings is refused (--fresh starts over). The
-run uses the recipe's CPU thread count unless told otherwise: with the same count and torch version the card's
-command gives the card's weights bit for bit.
+run uses the recipe's CPU thread count unless told otherwise: with the same count, torch version and CPU kernels
+(AVX2, AVX512: torch.backends.cpu.get_cpu_capability()) the card's command gives the card's weights bit for bit.
 """
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def run_settings(r: Recipe, model: torch.nn.Module, steps: int, seed: int, threa
     """What a run is started with; a run resumes only under the same settings."""
     return {"recipe": r.name, "model": r.model, "config": asdict(model.config), "data": r.data, "steps": steps,
             "batch_size": r.batch_size, "seed": seed, "threads": threads, "torch": torch.__version__,
-            **task_settings(r)}
+            "cpu": torch.backends.cpu.get_cpu_capability(), **task_settings(r)}
 
 
 def command(name: str, r: Recipe, steps: int, seed: int, threads: int, out: Path) -> str:
@@ -123,6 +123,6 @@ def train(name: str, *, steps: int | None = None, seed: int | None = None, out: 
     card = pretrained.ModelCard(
         name=name, model=r.model, config=asdict(model.config), dataset=r.dataset, steps=steps, command=retry,
         scores=scores, train_seconds=round(history[-1]["seconds"], 1), device=str(device), threads=threads,
-        torch=torch.__version__)
+        torch=torch.__version__, cpu=torch.backends.cpu.get_cpu_capability())
     pretrained.save(model, card, out)
     return card
