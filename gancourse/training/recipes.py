@@ -16,7 +16,7 @@ import torch
 from ..models import build_model
 from . import scoring
 from .splits import TRAINING_SETS, attribute_labels, coarse_face_codes, face_codes, training_set
-from .tasks import GANTask, InfoGANTask, JudgeTask, VAETask
+from .tasks import GANTask, InfoGANTask, JudgeTask, StyleGANTask, VAETask
 
 
 @dataclass(frozen=True)
@@ -65,9 +65,22 @@ FACE_GAN_STEPS = 12_000
 SUPERVISED = {"n_classes": 6, "condition": "values", "z_dim": 58, "read_codes": True, **FACE_GAN}
 CODE_WEIGHT = 2.0
 BETA = 8.0  # betavae-sprites' KL weight: the paper's 4 was made for 64x64 sprites and scored a lower MIG here
+VAE_SPRITE_STEPS = 10_000  # the sprite VAEs of the beta sweep (notebook 04); the scores stop moving by then
 INFO_WEIGHT = 2.0  # infogan-digits' lambda: 1 and 4 found the digit classes less often
 SHIFT = 2  # DiffAugment's shift for infogan-digits: with 1,438 digits an unshifted D memorises them
 WGAN_LR = 1e-4  # both networks, with Adam betas (0, 0.9): the WGAN-GP paper's settings (the task sets the betas)
+# StyleGAN on faces: widths and z = w = 64 sized for a 2-core CPU (paper: 512), the mapping's rate multiplier 0.1
+# (the paper's 0.01 left it nearly untrained in a short run), a minibatch-stddev channel against collapse.
+STYLEGAN = {"z_dim": 64, "w_dim": 64, "mapping_layers": 8, "mapping_lr": 0.1, "widths": (128, 64, 32, 16),
+            "noise_scale": 0.0, "channels": 3, "d_width": 32, "minibatch_std": 4}
+# Its training: the face GANs' rates and betas, style mixing 0.9 as in the paper, a small R1 every 4 steps, and
+# sampling from a moving average of G (the raw G's samples are noisier from step to step).
+STYLEGAN_TASK = {**GAN_RATES, "betas": (0.5, 0.999), "mixing": 0.9, "r1": 0.1, "r1_every": 4, "ema": 0.999,
+                 "w_avg_beta": 0.995}
+STYLEGAN_STEPS = 12_000
+STYLEGAN_TARGETS = {"precision": 0.6, "recall": 0.6, "factor_mean_gap": ("<=", 0.05),
+                    "path_length_ratio": ("<=", 0.5), "factors_more_separable_in_w": 5, "noise_ratio_max": ("<=", 0.1),
+                    "train_seconds": ("<=", 2700.0)}
 
 
 RECIPES: dict[str, Recipe] = {r.name: r for r in [
@@ -161,7 +174,7 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in [
     # ---- VAE and beta-VAE (models/vae.py) ----
     Recipe(
         name="vae-sprites", model="VAE", config={"latent_dim": 10, "beta": 1.0}, data="sprites",
-        task=partial(VAETask, lr=1e-3), evaluate=scoring.score_sprite_vae, steps=3000, batch_size=64,
+        task=partial(VAETask, lr=1e-3), evaluate=scoring.score_sprite_vae, steps=VAE_SPRITE_STEPS, batch_size=64,
         about="Convolutional VAE on sprites (beta = 1): the baseline from the other family."),
     Recipe(
         name="betavae-sprites", model="VAE", config={"latent_dim": 10, "beta": BETA}, data="sprites",
@@ -171,6 +184,26 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in [
         name="vae-faces", model="VAE", config={"latent_dim": 10, "beta": 1.0, "channels": 3}, data="faces",
         task=partial(VAETask, lr=1e-3), evaluate=scoring.score_face_vae, steps=3000, batch_size=64,
         about="The convolutional VAE on faces: an encoder to score on faces."),
+
+    # ---- StyleGAN (models/stylegan.py): the lecture's components and two ablations ----
+    Recipe(
+        name="stylegan-faces", model="StyleGAN", config=STYLEGAN, data="faces",
+        task=partial(StyleGANTask, **STYLEGAN_TASK), evaluate=scoring.score_stylegan_faces, steps=STYLEGAN_STEPS,
+        batch_size=32, threads=1,
+        about="Style-based generator: 8-layer mapping z -> w, a learned constant, AdaIN, noise inputs, mixing 0.9.",
+        targets=STYLEGAN_TARGETS),
+    Recipe(
+        name="stylegan-faces-map0", model="StyleGAN", config={**STYLEGAN, "mapping_layers": 0}, data="faces",
+        task=partial(StyleGANTask, **STYLEGAN_TASK), evaluate=scoring.score_stylegan_faces, steps=STYLEGAN_STEPS,
+        batch_size=32, threads=1,
+        about="The same with no mapping network (w = the normalised z): does the mapping disentangle?",
+        targets={"train_seconds": ("<=", 2700.0)}),
+    Recipe(
+        name="stylegan-faces-nomix", model="StyleGAN", config=STYLEGAN, data="faces",
+        task=partial(StyleGANTask, **{**STYLEGAN_TASK, "mixing": 0.0}), evaluate=scoring.score_stylegan_faces,
+        steps=STYLEGAN_STEPS, batch_size=32, threads=1,
+        about="The same with no style mixing in training: does mixing raise diversity (recall)?",
+        targets={"train_seconds": ("<=", 2700.0)}),
 ]}
 
 
