@@ -17,6 +17,7 @@ from .. import pretrained
 from ..data import FACE_FACTORS, faces
 from ..metrics import (attribute_agreement, conditional_accuracy, dci, factor_vae_score, hungarian_accuracy,
                        intervention_report, judge_frechet_distance, judge_precision_recall, mig)
+from ..metrics.latent_space import noise_spread, path_lengths, separability
 from ..models.cgan import cycle_labels
 from ..models.infogan import InfoGAN
 from .splits import (COARSE, CORRELATED, FACE_ATTRIBUTES, attribute_labels, digit_split, face_codes, face_training_set, held_out_faces,
@@ -309,3 +310,31 @@ def score_infogan_digits(model) -> dict:
     return {"q_class_accuracy": hungarian_accuracy(logits.argmax(1).cpu(), test.targets),
             "code_class_accuracy": hungarian_accuracy(categories, generated),
             **sample_quality(judge, fake, train.images, test.images)}
+
+# ---- StyleGAN (models/stylegan.py, notebook 05): quality and the W-against-Z measures -----------------------------
+
+@torch.no_grad()
+def score_stylegan_faces(model) -> dict:
+    """Quality as for gan-faces (2000 samples against 2000 held-out faces: precision, recall, FD ratio, each
+    factor's mean and spread gap, and each factor's spread itself), then what the lecture claims of the latent
+    spaces: perceptual path length in Z and W (2000 paths each, and their ratio), linear separability in Z and W
+    (10,000 samples; per factor and the exp-sum score, and how many factors are more separable in W), and how much
+    resampled noise moves each factor against its spread across w (the largest ratio)."""
+    judge = pretrained.load("judge-faces", device=model.device)
+    held_out, train = held_out_faces(), face_training_set(2000)
+    fake = model.sample(len(held_out.images), generator=seeded(1))
+    read_fake, read_real = judge.read(fake).cpu(), judge.read(held_out.images.to(model.device)).cpu()
+    names = judge.factor_names
+    lengths = path_lengths(model, judge, n=2000, seed=0)
+    separation = separability(model, judge, n=10_000, seed=0)
+    in_z, in_w = separation["z"]["entropy"], separation["w"]["entropy"]
+    spread = noise_spread(model, judge, n_w=64, n_draws=16, seed=0)
+    return {**sample_quality(judge, fake, train.images, held_out.images),
+            **factor_statistics(read_fake, read_real, names),
+            "factor_spread": dict(zip(names, read_fake.std(0).tolist())),
+            "factor_spread_data": dict(zip(names, read_real.std(0).tolist())),
+            "path_length_z": lengths["z"], "path_length_w": lengths["w"], "path_length_ratio": lengths["w"] / lengths["z"],
+            "separability_z": separation["z"]["separability"], "separability_w": separation["w"]["separability"],
+            "entropy_z": in_z, "entropy_w": in_w, "factors_more_separable_in_w": sum(in_w[n] < in_z[n] for n in names),
+            "noise_ratio": dict(zip(names, spread["ratio"].tolist())), "noise_ratio_max": float(spread["ratio"].max())}
+
