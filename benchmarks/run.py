@@ -12,6 +12,9 @@ Rows:
              the latent explorer's speed
   disentangle  the lectures' claims (notebook 04): beta-VAE beats the VAE on MIG, the supervised GAN's intervention
              matrix is diagonal where gan-faces' is not; InfoGAN's class accuracy is a recipe target above
+  stylegan   the StyleGAN lecture's claims (notebook 05): mixing's recall against stylegan-faces-nomix, the mapping
+             network against stylegan-faces-map0 and gan-faces (path length, separability), truncation's precision and
+             recall at each psi and z cut-off, generation and style-mixing widget speed
 """
 from __future__ import annotations
 
@@ -147,6 +150,71 @@ def disentanglement_rows(rows: list[dict]) -> list[dict]:
     return out
 
 
+STYLEGANS = ["stylegan-faces", "stylegan-faces-map0", "stylegan-faces-nomix"]
+PSIS = [1.0, 0.8, 0.6, 0.4, 0.2]
+Z_TRUNCATIONS = [3.0, 1.5, 1.0, 0.5, 0.25]
+
+
+def mixing_explorer(model, judge):
+    """Notebook 05's style-mixing widget: two seeds and a crossover; w1's face, the mix and w2's face."""
+    import ipywidgets as widgets
+
+    from gancourse.widgets import Explorer
+
+    @torch.no_grad()
+    def view(values):
+        z1, z2 = (torch.randn(1, model.config.z_dim, generator=torch.Generator().manual_seed(int(values[seed])))
+                  for seed in ("seed_1", "seed_2"))
+        mixed = model.mix(z1, z2, int(values["crossover"]), noise="fixed")
+        images = [model.generate(z1, noise="fixed"), mixed, model.generate(z2, noise="fixed")]
+        return torch.cat(images, dim=3), dict(zip(judge.factor_names, judge.read(mixed)[0].tolist()))
+
+    return Explorer(view, {"seed_1": widgets.IntSlider(value=1, min=0, max=999),
+                           "seed_2": widgets.IntSlider(value=2, min=0, max=999),
+                           "crossover": widgets.IntSlider(value=4, min=0, max=8)})
+
+
+def stylegan_rows(rows: list[dict]) -> list[dict]:
+    """The StyleGAN lecture's claims, from the scores model_rows measured and measured here (2,000 samples against
+    the 2,000 held-out faces; gan-faces' path length from 2,000 paths, its separability from 10,000 samples)."""
+    from gancourse.metrics import path_lengths, separability, truncation_curve
+    from gancourse.training.splits import held_out_faces
+
+    if not set(STYLEGANS) <= set(pretrained.available()):
+        return [{"name": "stylegan", "metric": "StyleGANs shipped", "value": 0.0, "target": (">=", 1.0)}]
+    measured = {(r["name"], r["metric"]): r["value"] for r in rows}
+    out = []
+    if ("stylegan-faces", "recall") in measured and ("stylegan-faces-nomix", "recall") in measured:
+        out.append({"name": "stylegan-faces", "metric": "recall gain over -nomix", "target": None,
+                    "value": measured["stylegan-faces", "recall"] - measured["stylegan-faces-nomix", "recall"]})
+    judge = pretrained.load("judge-faces", device="cpu")
+    gan = pretrained.load("gan-faces", device="cpu")
+    out += [{"name": "gan-faces", "metric": "path_length_z", "value": path_lengths(gan, judge, n=2000)["z"], "target": None},
+            {"name": "gan-faces", "metric": "separability_z", "target": None,
+             "value": separability(gan, judge, n=10_000)["z"]["separability"]}]
+    style = pretrained.load("stylegan-faces", device="cpu")
+    held_out = held_out_faces().images
+    for space, values in (("w", PSIS), ("z", Z_TRUNCATIONS)):
+        curve = truncation_curve(style, judge, held_out, values, space=space)
+        knob = "psi" if space == "w" else "z cut-off"
+        for point in curve:
+            out += [{"name": "stylegan-faces", "metric": f"{knob} {point['value']:g} {what}", "value": point[what],
+                     "target": None} for what in ("precision", "recall")]
+        out += [{"name": "stylegan-faces", "metric": f"precision rise, {knob} {values[0]:g}->{values[-1]:g}",
+                 "value": curve[-1]["precision"] - curve[0]["precision"], "target": (">", 0.0)},
+                {"name": "stylegan-faces", "metric": f"recall fall, {knob} {values[0]:g}->{values[-1]:g}",
+                 "value": curve[0]["recall"] - curve[-1]["recall"], "target": (">", 0.0)}]
+    z = torch.randn(64, style.config.z_dim, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        style.generate(z)  # warm up
+        seconds = min(timed(lambda: style.generate(z)) for _ in range(10))
+    out.append({"name": "stylegan-faces", "metric": "ms per image (batch 64)", "value": 1000 * seconds / 64,
+                "target": ("<=", 5.0)})
+    out.append({"name": "style-mixing widget", "metric": "median update ms",
+                "value": 1000 * time_updates(mixing_explorer(style, judge)), "target": ("<=", 50.0)})
+    return out
+
+
 SEEDS = (0, 1, 2)
 SEEDS_FILE = HERE / "seeds.json"
 
@@ -194,6 +262,7 @@ def main() -> int:
     measure_seeds(args.seeds)
     rows = data_rows() + model_rows(args.retrain)
     rows += seed_rows() + disentanglement_rows(rows) + control_rows()
+    rows += stylegan_rows(rows)
     print(f"{'model':<30}{'metric':<32}{'value':>12}  {'target':<10}ok")
     for row in rows:
         target = row["target"]
