@@ -11,7 +11,9 @@ every layer through AdaIN; the synthesis network starts from a learned constant,
 Each StyleBlock adds its own noise before AdaIN (stochastic variation). Style mixing feeds w1 to the layers
 before a crossover and w2 to the rest; truncation pulls w towards the average w: w_avg + psi (w - w_avg).
 `StyleGAN` holds the generator being trained, its exponential moving average (`average`, what every sampling
-method draws with) and the discriminator, which is the DCGAN one of gan-faces with a 3x3 layer at 32x32.
+method draws with) and the discriminator: gan-faces' DCGAN one (a 3x3 layer at 32x32, batch norm), optionally
+with a minibatch-stddev channel. Paper: 1024x1024, 512 channels, z = w = 512; here 32x32, 128 channels at most,
+z = w = 64, so that it trains on a CPU.
 """
 from __future__ import annotations
 
