@@ -163,7 +163,9 @@ def read_verified(path: Path, expected_sha256: str, fix: str) -> dict[str, torch
     if head.startswith(b"<") or b"<html" in head:
         raise CheckpointError(f"{path} is an HTML page, not weights (a download link returned a web page). "
                               f"Delete it and regenerate it with `{fix}`.")
-    if data[:4] == b"PK\x03\x04" or data[:1] == b"\x80":
+    # a safetensors file is an 8-byte header length, then the JSON header; torch.save writes a zip or a pickle
+    pickled = data[:4] == b"PK\x03\x04" or data[:1] == b"\x80"
+    if pickled and data[8:9] != b"{":
         raise CheckpointError(f"{path} is a pickle file (torch.save), not a safetensors file; gancourse never "
                               f"unpickles weights, since unpickling can run any code. Regenerate it with `{fix}`.")
     if len(data) < 8 or data[8:9] != b"{":

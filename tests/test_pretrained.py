@@ -1,6 +1,7 @@
 """Shipped checkpoints: round trip, verification, and one clear error for each kind of damage."""
 import json
 import shutil
+from dataclasses import asdict
 
 import pytest
 import torch
@@ -219,3 +220,18 @@ def test_every_shipped_checkpoint_matches_its_recipe(name):
 def test_judges_ship():
     assert {"judge-digits", "judge-faces"} <= set(pretrained.available())
     assert isinstance(pretrained.load("judge-faces", device="cpu"), FaceJudge)
+
+
+def test_a_header_length_whose_first_byte_looks_like_pickle_still_loads(tmp_path):
+    """The first byte of a safetensors file is its header length's low byte: 0x80 there is not a pickle."""
+    from safetensors.torch import save as save_safetensors
+
+    model = DigitJudge()
+    state = {k: v.contiguous() for k, v in model.state_dict().items()}
+    data = next(d for pad in range(300)
+                if (d := save_safetensors(state, metadata={"pad": "x" * pad}))[:1] == b"\x80")
+    (tmp_path / "tiny.safetensors").write_bytes(data)
+    card = ModelCard(name="tiny", model="DigitJudge", config={}, dataset="none", steps=1, command="c",
+                     sha256=pretrained.sha256_of(data))
+    (tmp_path / "tiny.json").write_text(json.dumps(asdict(card)))
+    assert isinstance(pretrained.load("tiny", directory=tmp_path, device="cpu"), DigitJudge)
