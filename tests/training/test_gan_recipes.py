@@ -251,6 +251,8 @@ def test_vae_step_reports_both_terms_and_learns_the_batch(beta):
     assert task.sample().shape == (64, 1, 32, 32)
 
 
+@pytest.mark.xfail(strict=True, reason="beta 4 does not disentangle these sprites in 10,000 steps: MIG 0.007 against "
+                                        "beta 1's 0.028 (docs/experiments.md, the beta sweep)")
 def test_shipped_betavae_beats_the_vae_on_mig():
     """The lecture's claim, measured now on the shipped models."""
     if not {"vae-sprites", "betavae-sprites"} <= set(pretrained.available()):
