@@ -27,6 +27,7 @@ from PIL import Image, ImageDraw, ImageFont
 from .checks import check_int, check_seed, is_int, is_real
 from .data.faces import FACE_FACTORS, render_faces
 from .latent import check_directions, check_frozen, lerp
+from .models.stylegan import broadcast_ws, mixed_ws
 
 
 def to_png(image: torch.Tensor, scale: int = 5) -> bytes:
@@ -353,6 +354,102 @@ def face_factor_explorer(**initial: float) -> Explorer:
     controls = {name: widgets.FloatSlider(value=start[name], min=0.0, max=1.0, step=FACE_STEP, description=name)
                 for name in FACE_NAMES}
     return Explorer(face_factor_view, controls, readout_title="factor values", scale=3)
+
+
+# ---- StyleGAN: style mixing and truncation, with the noise fixed so only the styles change ----------------
+
+GAP = 1  # white columns between the faces of a strip
+
+
+def strip(images: torch.Tensor) -> torch.Tensor:
+    """(K, C, H, W) -> one image (1, C, H, K W + (K - 1) GAP): the faces side by side, white between them."""
+    gap = images.new_ones(images.shape[1], images.shape[2], GAP)
+    parts = [part for image in images for part in (image, gap)][:-1]
+    return torch.cat(parts, dim=2)[None]
+
+
+def seeded_z(seed: int, z_dim: int) -> torch.Tensor:
+    """seed -> a standard Gaussian z (1, z_dim), the same as latent_explorer's start for that seed."""
+    return gaussian_start(z_dim)(seed)[None]
+
+
+def judge_reads(judge, image: torch.Tensor) -> dict[str, float]:
+    """The judge's read-out of one image (1, C, H, W): {factor name: value}."""
+    readout = judge.read(image.to(next(judge.parameters()).device))[0].cpu()
+    return dict(zip(judge.factor_names, readout.tolist()))
+
+
+@torch.no_grad()
+def style_mixing_view(model, judge, *, seed_1: int, seed_2: int, crossover: int):
+    """Style mixing of two seeds: w1 = mapping(z(seed_1)) feeds the style layers before `crossover`, w2 the rest.
+
+    Returns (image (1, C, 32, 3 * 32 + 2): w1's face | the mix | w2's face, {factor: the judge's read-out of the
+    mix}). All three are drawn with the model's fixed noise, so what differs between them is the styles only.
+    """
+    w1, w2 = (model.mapping(seeded_z(seed, model.config.z_dim)) for seed in (seed_1, seed_2))   # (1, w_dim) each
+    mixed = mixed_ws(w1, w2, check_int(crossover, "crossover", minimum=0, who="style_mixing_view"), model.n_ws)
+    ws = torch.cat([broadcast_ws(w1, model.n_ws, model.config.w_dim), mixed,
+                    broadcast_ws(w2, model.n_ws, model.config.w_dim)])                          # (3, n_ws, w_dim)
+    images = model.synthesize(ws, "fixed").cpu()                                               # (3, C, 32, 32)
+    return strip(images), judge_reads(judge, images[1:2])
+
+
+@torch.no_grad()
+def truncation_view(model, judge, *, seed: int, psi: float):
+    """The truncation trick in W for one seed: w_psi = w_avg + psi (w - w_avg).
+
+    Returns (image (1, C, 32, 3 * 32 + 2): the face at psi = 1 | at psi | the average face (psi = 0), {factor:
+    the judge's read-out of the face at psi}). Fixed noise, so only w changes.
+    """
+    w = model.mapping(seeded_z(seed, model.config.z_dim))                                       # (1, w_dim)
+    ws = torch.cat([w, model.truncate(w, float(psi)), model.w_avg[None].to(w)])                 # (3, w_dim)
+    images = model.synthesize(ws, "fixed").cpu()
+    return strip(images), judge_reads(judge, images[1:2])
+
+
+def check_style_model(model, judge, who: str) -> None:
+    """A StyleGAN (mapping, mix, n_ws) and a judge, both in eval mode."""
+    if not all(hasattr(model, name) for name in ("mapping", "synthesize", "n_ws", "w_avg")):
+        raise TypeError(f"{who} needs a StyleGAN (models.StyleGAN, e.g. pretrained.load('stylegan-faces')), "
+                        f"got {type(model).__name__}")
+    check_frozen(model, "StyleGAN")
+    check_frozen(judge, "judge")
+
+
+def check_slider_seed(seed, name: str, who: str) -> int:
+    if not is_int(seed) or not 0 <= seed <= 999:
+        raise ValueError(f"{who}: {name} must be an int in [0, 999], the seed slider's range, got {seed!r}")
+    return int(seed)
+
+
+def style_mixing_explorer(model, judge, *, seed_1: int = 1, seed_2: int = 2, crossover: int | None = None) -> Explorer:
+    """Widget: two seeds and a crossover slider (0: every layer takes w2 .. n_ws: every layer takes w1); the
+    picture is w1's face, the mix and w2's face; the judge reads the mix. crossover: default the middle layer."""
+    who = "style_mixing_explorer"
+    check_style_model(model, judge, who)
+    seed_1, seed_2 = check_slider_seed(seed_1, "seed_1", who), check_slider_seed(seed_2, "seed_2", who)
+    crossover = model.n_ws // 2 if crossover is None else crossover
+    if not is_int(crossover) or not 0 <= crossover <= model.n_ws:
+        raise ValueError(f"{who}: crossover must be an int in [0, {model.n_ws}], got {crossover!r}")
+    controls = {"seed_1": widgets.IntSlider(value=seed_1, min=0, max=999, description="seed w1"),
+                "seed_2": widgets.IntSlider(value=seed_2, min=0, max=999, description="seed w2"),
+                "crossover": widgets.IntSlider(value=int(crossover), min=0, max=model.n_ws, description="crossover")}
+    return Explorer(lambda values: style_mixing_view(model, judge, **values), controls,
+                    readout_title="judge reads the mix (middle)", scale=4)
+
+
+def truncation_explorer(model, judge, *, seed: int = 0, psi: float = 0.7) -> Explorer:
+    """Widget: a seed and a psi slider (0 to 1 in steps of 0.05); the picture is the face at psi = 1, at psi, and
+    the average face; the judge reads the face at psi."""
+    who = "truncation_explorer"
+    check_style_model(model, judge, who)
+    seed = check_slider_seed(seed, "seed", who)
+    if not is_real(psi) or not 0 <= psi <= 1:
+        raise ValueError(f"{who}: psi must be a number in [0, 1], got {psi!r}")
+    controls = {"seed": widgets.IntSlider(value=seed, min=0, max=999, description="seed"),
+                "psi": widgets.FloatSlider(value=float(psi), min=0.0, max=1.0, step=0.05, description="psi")}
+    return Explorer(lambda values: truncation_view(model, judge, **values), controls,
+                    readout_title="judge reads the face at psi (middle)", scale=4)
 
 
 # ---- how fast an explorer redraws -------------------------------------------------------------------------

@@ -305,3 +305,87 @@ def test_face_factor_explorer_explains_bad_starting_values(initial, error, match
 def test_face_factor_explorer_can_be_timed_without_moving():
     explorer = face_factor_explorer()
     assert 0 < time_updates(explorer, k=3) < 1.0 and explorer.values() == FACE_START
+
+
+# ---- StyleGAN: the style-mixing and truncation explorers ------------------------------------------------
+
+from gancourse.models.stylegan import StyleGAN, StyleGANConfig, mixed_ws  # noqa: E402
+from gancourse.widgets import (style_mixing_explorer, style_mixing_view, truncation_explorer,  # noqa: E402
+                               truncation_view)
+
+
+@pytest.fixture(scope="module")
+def style_models():
+    torch.manual_seed(0)
+    model = StyleGAN(StyleGANConfig(z_dim=8, w_dim=8, widths=(8, 8, 4, 4), d_width=4)).eval()
+    with torch.no_grad():  # a trained model has noise and a w_avg away from 0: give the stand-in both
+        for block in model.average.synthesis.blocks:
+            block.inject_noise.weight.fill_(0.5)
+        model.average.w_avg.normal_()
+    return model, FaceJudge().eval()
+
+
+def faces_of(strip_image):
+    """The three 32x32 faces of a view's strip (1, C, 32, 3 * 32 + 2), the white gaps dropped."""
+    return [strip_image[0, :, :, i * 33:i * 33 + 32] for i in range(3)]
+
+
+def test_style_mixing_view_shows_w1_the_mix_and_w2(style_models):
+    model, judge = style_models
+    image, readout = style_mixing_view(model, judge, seed_1=3, seed_2=5, crossover=4)
+    assert image.shape == (1, 3, 32, 98) and torch.equal(image[0, :, :, 32], torch.ones(3, 32))
+    first, mix, second = faces_of(image)
+    z1, z2 = (torch.randn(1, 8, generator=torch.Generator().manual_seed(s)) for s in (3, 5))
+    w1, w2 = model.mapping(z1), model.mapping(z2)
+    with torch.no_grad():
+        assert torch.allclose(first, model.synthesize(w1, "fixed")[0], atol=1e-6)
+        assert torch.allclose(second, model.synthesize(w2, "fixed")[0], atol=1e-6)
+        assert torch.allclose(mix, model.synthesize(mixed_ws(w1, w2, 4, 8), "fixed")[0], atol=1e-6)
+        assert readout == pytest.approx(dict(zip(judge.factor_names, judge.read(mix[None])[0].tolist())), abs=1e-6)
+    assert not torch.allclose(mix, first) and not torch.allclose(mix, second)
+    # crossover 0: every layer takes w2; crossover 8: every layer takes w1
+    assert torch.allclose(faces_of(style_mixing_view(model, judge, seed_1=3, seed_2=5, crossover=0)[0])[1], second)
+    assert torch.allclose(faces_of(style_mixing_view(model, judge, seed_1=3, seed_2=5, crossover=8)[0])[1], first)
+    again, _ = style_mixing_view(model, judge, seed_1=3, seed_2=5, crossover=4)
+    assert torch.equal(image, again)
+
+
+def test_style_mixing_explorer_redraws_and_can_be_timed(style_models):
+    explorer = style_mixing_explorer(*style_models, seed_1=3, seed_2=5)
+    assert explorer.values() == {"seed_1": 3, "seed_2": 5, "crossover": 4}
+    assert explorer.controls["crossover"].max == 8
+    picture = explorer.image_widget.value
+    explorer.controls["crossover"].value = 6
+    assert explorer.image_widget.value != picture
+    # the explorer draws on one thread: the same image up to the order of float additions
+    assert torch.allclose(explorer.image, style_mixing_view(*style_models, seed_1=3, seed_2=5, crossover=6)[0], atol=1e-6)
+    assert "judge reads the mix" in explorer.readout_widget.value
+    assert 0 < time_updates(explorer, k=3) < 1.0 and explorer.values()["crossover"] == 6
+
+
+def test_truncation_view_runs_from_the_face_to_the_average(style_models):
+    model, judge = style_models
+    full, _ = truncation_view(model, judge, seed=7, psi=1.0)
+    first, middle, average = faces_of(full)
+    assert torch.equal(first, middle)
+    with torch.no_grad():
+        assert torch.allclose(average, model.synthesize(model.w_avg[None], "fixed")[0], atol=1e-6)
+    assert torch.allclose(faces_of(truncation_view(model, judge, seed=7, psi=0.0)[0])[1], average, atol=1e-6)
+    half, readout = truncation_view(model, judge, seed=7, psi=0.5)
+    assert not torch.allclose(faces_of(half)[1], first) and set(readout) == set(judge.factor_names)
+    explorer = truncation_explorer(model, judge, seed=7)
+    assert explorer.values() == {"seed": 7, "psi": 0.7}
+    explorer.set(psi=0.5)
+    assert torch.allclose(explorer.image, half, atol=1e-6)
+
+
+@pytest.mark.parametrize("make, error, match", [
+    (lambda m, j: style_mixing_explorer(GAN(GANConfig(n_classes=0, channels=3)), j), TypeError, "needs a StyleGAN"),
+    (lambda m, j: style_mixing_explorer(m, j, seed_1=1000), ValueError, r"seed_1 must be an int in \[0, 999\]"),
+    (lambda m, j: style_mixing_explorer(m, j, crossover=9), ValueError, r"crossover must be an int in \[0, 8\]"),
+    (lambda m, j: truncation_explorer(m, j, psi=1.5), ValueError, r"psi must be a number in \[0, 1\]"),
+    (lambda m, j: truncation_explorer(m, FaceJudge()), ValueError, "judge is in training mode"),
+])
+def test_style_explorers_explain_bad_input(style_models, make, error, match):
+    with pytest.raises(error, match=match):
+        make(*style_models)
