@@ -15,6 +15,9 @@ Rows:
   stylegan   the StyleGAN lecture's claims (notebook 05): mixing's recall against stylegan-faces-nomix, the mapping
              network against stylegan-faces-map0 and gan-faces (path length, separability), truncation's precision and
              recall at each psi and z cut-off, generation and style-mixing widget speed
+  likelihood the alternatives to GANs (notebook 06): PixelCNN's bits/dim the lowest, the flow's beside the VAE's,
+             PixelCNN causality and no blind spot by gradients, the flow's log-det against autograd and its toy
+             density's integral, and notebook 06's run time
 """
 from __future__ import annotations
 
@@ -253,6 +256,68 @@ def seed_rows() -> list[dict]:
     return rows
 
 
+def likelihood_rows(rows: list[dict]) -> list[dict]:
+    """Notebook 06's claims. From the scores model_rows measured: PixelCNN's held-out bits/dim below every other
+    family's, the flow's against the VAE's negative ELBO (reported). Measured here: causality by gradients (no
+    output reads its own or a later pixel; the gated stacks read every earlier one, where a plain masked stack
+    has a blind spot), a small flow's log-det against autograd's full Jacobian, a 2-D flow's density summed over a
+    grid, and notebook 06's run time (restart and run all)."""
+    from gancourse.models.flow import Flow, FlowConfig, ToyFlow, ToyFlowConfig
+    from gancourse.nn.masked import GatedStack, masked_stack, receptive_field
+
+    measured = {(r["name"], r["metric"]): r["value"] for r in rows}
+    out = []
+    families = ("pixelcnn-digits", "vae-digits", "flow-digits")
+    bits = {name: measured.get((name, "held_out_bits_per_dim")) for name in families}
+    if None not in bits.values():
+        out += [{"name": "pixelcnn-digits", "metric": "bits/dim below the next family", "target": (">", 0.0),
+                 "value": min(bits["vae-digits"], bits["flow-digits"]) - bits["pixelcnn-digits"]},
+                {"name": "flow-digits", "metric": "bits/dim below vae-digits' ELBO", "target": None,
+                 "value": bits["vae-digits"] - bits["flow-digits"]}]
+    torch.manual_seed(0)
+    index = torch.arange(256).view(16, 16)
+    later = index >= 8 * 16 + 8  # pixel (8, 8) and every pixel after it
+    gated = receptive_field(GatedStack(1, 16), (1, 1, 16, 16), (8, 8))
+    plain = receptive_field(masked_stack(1, 16, layers=6), (1, 1, 16, 16), (8, 8))
+    out += [{"name": "pixelcnn causality", "metric": "own or later pixels read (gated)", "target": ("<=", 0.0),
+             "value": float((gated[later] != 0).sum())},
+            {"name": "pixelcnn causality", "metric": "own or later pixels read (plain)", "target": ("<=", 0.0),
+             "value": float((plain[later] != 0).sum())},
+            {"name": "pixelcnn causality", "metric": "earlier pixels missed (gated)", "target": ("<=", 0.0),
+             "value": float((gated[~later] == 0).sum())},
+            {"name": "pixelcnn causality", "metric": "earlier pixels missed (plain)", "target": None,
+             "value": float((plain[~later] == 0).sum())}]
+    flow = Flow(FlowConfig(side=8, hidden=8, couplings=(2, 2, 2)))
+    flow(torch.rand(16, 1, 8, 8) * 2 - 1)  # training mode: the first batch sets the ActNorms
+    with torch.no_grad():
+        for p in flow.parameters():
+            p.add_(torch.randn(p.shape) * 0.05)
+    flow.eval()
+    x = torch.rand(1, 1, 8, 8) * 1.8 - 0.9
+    jacobian = torch.autograd.functional.jacobian(lambda v: flow(v.view(1, 1, 8, 8))[0][0], x.flatten())
+    exact = torch.linalg.slogdet(jacobian.double())[1].item()
+    toy = ToyFlow(ToyFlowConfig(couplings=3, hidden=16, blocks=1)).eval()
+    with torch.no_grad():
+        for p in toy.parameters():
+            p.add_(torch.randn(p.shape) * 0.2)
+        side = torch.linspace(-8, 8, 401)
+        grid = torch.stack(torch.meshgrid(side, side, indexing="ij"), dim=-1).view(-1, 2)
+        mass = (toy.log_prob(grid).exp().sum() * (side[1] - side[0]) ** 2).item()
+    out += [{"name": "flow log-det", "metric": "|log-det - autograd's| (64 dims)", "target": ("<=", 1e-3),
+             "value": abs(flow(x)[1].item() - exact)},
+            {"name": "flow density", "metric": "|mass on a grid - 1| (2-D flow)", "target": ("<=", 0.02),
+             "value": abs(mass - 1)}]
+    notebook = HERE.parent / "notebooks" / "06_alternatives_to_gans.ipynb"
+    if notebook.exists():
+        import subprocess
+        with tempfile.TemporaryDirectory() as folder:
+            seconds = timed(lambda: subprocess.run(
+                [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", str(notebook),
+                 "--output-dir", folder], check=True, capture_output=True))
+        out.append({"name": "notebook 06", "metric": "seconds to run", "value": seconds, "target": ("<=", 60.0)})
+    return out
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--retrain", action="store_true", help="retrain every recipe to time it (minutes)")
@@ -261,7 +326,7 @@ def main() -> int:
     args = p.parse_args()
     measure_seeds(args.seeds)
     rows = data_rows() + model_rows(args.retrain)
-    rows += seed_rows() + disentanglement_rows(rows) + control_rows()
+    rows += seed_rows() + disentanglement_rows(rows) + control_rows() + likelihood_rows(rows)
     rows += stylegan_rows(rows)
     print(f"{'model':<30}{'metric':<32}{'value':>12}  {'target':<10}ok")
     for row in rows:

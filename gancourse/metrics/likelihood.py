@@ -73,7 +73,7 @@ def elbo_bits_per_dim(vae, images: torch.Tensor, *, batch_size: int = 128) -> fl
 
 
 @torch.no_grad()
-def importance_weighted_bits_per_dim(vae, images: torch.Tensor, k: int = 100, *, batch_size: int = 8) -> float:
+def importance_weighted_bits_per_dim(vae, images: torch.Tensor, k: int = 100, *, batch_size: int = 2) -> float:
     """The importance-weighted bound (Burda et al., 2016) in bits per dimension:
     -log mean_i p(x, z_i) / q(z_i | x) over k draws, averaged over images; never above the ELBO's, on average."""
     check_categorical(vae, "importance_weighted_bits_per_dim")

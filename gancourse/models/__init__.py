@@ -6,12 +6,16 @@ from dataclasses import fields
 from torch import nn
 
 from .cgan import GAN
+from .flow import Flow, ToyFlow
 from .infogan import InfoGAN
 from .judges import DigitJudge, FaceJudge
+from .pixelcnn import PixelCNN
 from .stylegan import StyleGAN
 from .vae import VAE
+from .vqvae import VQVAE
 
-MODELS: dict[str, type[nn.Module]] = {cls.__name__: cls for cls in (DigitJudge, FaceJudge, GAN, InfoGAN, VAE, StyleGAN)}
+MODELS: dict[str, type[nn.Module]] = {cls.__name__: cls for cls in (DigitJudge, FaceJudge, GAN, InfoGAN, VAE, StyleGAN,
+                                                                   PixelCNN, Flow, ToyFlow, VQVAE)}
 
 
 def build_model(kind: str, config: dict) -> nn.Module:
@@ -27,4 +31,5 @@ def build_model(kind: str, config: dict) -> nn.Module:
     return cls(cls.Config(**values))
 
 
-__all__ = ["MODELS", "build_model", "DigitJudge", "FaceJudge", "GAN", "InfoGAN", "VAE", "StyleGAN"]
+__all__ = ["MODELS", "build_model", "DigitJudge", "FaceJudge", "GAN", "InfoGAN", "VAE", "StyleGAN", "PixelCNN", "Flow",
+           "ToyFlow", "VQVAE"]

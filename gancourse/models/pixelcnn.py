@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..checks import check_config, check_int, config_ints
+from ..checks import check_config, check_int, config_flags, config_ints
 from ..nn.masked import GatedStack
 
 
@@ -41,10 +41,16 @@ class PixelCNNConfig:
     channels: int = 64  # feature maps in each stack
     dilations: tuple = (1, 2, 1, 4, 1, 2, 1)  # one gated layer each: dilation widens the view at no extra cost
     kernel_size: int = 3
+    ordinal: bool = False  # read each value as a number in [-1, 1] (pixel intensities) instead of a learned vector
+    stored_samples: int = 0  # room for samples drawn when the recipe trained, shipped with the weights (8-bit)
 
     def __post_init__(self):
+        config_flags(self, ("ordinal",))
         config_ints(self, ("levels",), minimum=2, what="an int >= 2 (values a pixel can take)")
         config_ints(self, ("side", "channels", "kernel_size"), minimum=1, what="a positive int")
+        config_ints(self, ("stored_samples",), minimum=0, what="an int >= 0")
+        if self.stored_samples and self.levels != 256:
+            raise ValueError("PixelCNNConfig.stored_samples keeps 8-bit images: it needs levels = 256")
         if self.kernel_size % 2 == 0:
             raise ValueError(f"PixelCNNConfig.kernel_size must be odd (a mask needs a centre), got {self.kernel_size}")
         object.__setattr__(self, "dilations", tuple(self.dilations))
@@ -62,9 +68,12 @@ class PixelCNN(nn.Module):
         super().__init__()
         self.config = config = check_config(config, PixelCNNConfig, "PixelCNN")
         c = config.channels
-        self.embed = nn.Embedding(config.levels, c)  # each value its own input vector
-        self.stack = GatedStack(c, c, config.dilations, config.kernel_size)
+        self.embed = None if config.ordinal else nn.Embedding(config.levels, c)  # each value its own input vector
+        self.stack = GatedStack(1 if config.ordinal else c, c, config.dilations, config.kernel_size)
         self.head = nn.Sequential(nn.ELU(), nn.Conv2d(c, config.levels, 1))
+        if config.stored_samples:  # drawing them takes minutes on a CPU: a notebook shows these instead
+            self.register_buffer("samples", torch.zeros(config.stored_samples, 1, config.side, config.side,
+                                                        dtype=torch.uint8))
 
     @property
     def device(self) -> torch.device:
@@ -83,7 +92,9 @@ class PixelCNN(nn.Module):
                              f"{values.max().item()}" + (" (-1 marks a pixel to draw)" if unknown else ""))
 
     def embedded(self, values: torch.Tensor) -> torch.Tensor:
-        """values (N, 1, H, W) -> input features (N, C, H, W)."""
+        """values (N, 1, H, W) -> input features: (N, C, H, W), or (N, 1, H, W) in [-1, 1] when ordinal."""
+        if self.config.ordinal:
+            return to_images(values.to(self.device), self.config.levels)
         return self.embed(values[:, 0].to(self.device)).permute(0, 3, 1, 2)
 
     def forward(self, values: torch.Tensor) -> torch.Tensor:
@@ -140,3 +151,18 @@ class PixelCNN(nn.Module):
         values = to_values(images, self.config.levels)
         values[:, :, known_rows:] = -1
         return to_images(self.fill(values, generator=generator), self.config.levels)
+
+    @torch.no_grad()
+    def store_samples(self, images: torch.Tensor) -> None:
+        """Keep images (stored_samples, 1, side, side) in [-1, 1] with the weights, as 8-bit values."""
+        side = self.config.side
+        if not hasattr(self, "samples") or images.shape != self.samples.shape:
+            raise ValueError(f"store_samples keeps ({self.config.stored_samples}, 1, {side}, {side}) images "
+                             f"(PixelCNNConfig.stored_samples), got {tuple(images.shape)}")
+        self.samples.copy_(to_values(images).to(torch.uint8))
+
+    def stored_samples(self) -> torch.Tensor:
+        """The samples kept with the weights (drawn when the recipe trained): (n, 1, side, side) in [-1, 1]."""
+        if not hasattr(self, "samples"):
+            raise ValueError("this PixelCNN keeps no samples (PixelCNNConfig.stored_samples = 0)")
+        return to_images(self.samples)

@@ -59,7 +59,7 @@ class VQVAE(nn.Module):
         self.quantizer = VectorQuantizer(config.codes, d, config.commitment, config.decay)
         self.decoder = nn.Sequential(
             nn.Conv2d(d, w, 3, padding=1), ResidualBlock(w), ResidualBlock(w), nn.ReLU(),
-            nn.ConvTranspose2d(w, w, 4, 2, 1), nn.ReLU(), nn.ConvTranspose2d(w, 1, 4, 2, 1), nn.Tanh())  # (N, 1, 32, 32)
+            nn.ConvTranspose2d(w, w, 4, 2, 1), nn.ReLU(), nn.ConvTranspose2d(w, 1, 4, 2, 1))  # (N, 1, 32, 32)
         self.prior = PixelCNN(PixelCNNConfig(levels=config.codes, side=8, channels=config.prior_channels,
                                              dilations=config.prior_dilations))
 
@@ -79,7 +79,8 @@ class VQVAE(nn.Module):
 
     def decode(self, codes: torch.Tensor) -> torch.Tensor:
         """codes (N, 8, 8) -> images (N, 1, 32, 32) in [-1, 1]."""
-        return self.decoder(self.quantizer.lookup(codes.to(self.device)))
+        # a linear output, clamped only here: a tanh saturates at the background's -1 and stops learning
+        return self.decoder(self.quantizer.lookup(codes.to(self.device))).clamp(-1, 1)
 
     def reconstruct(self, images: torch.Tensor) -> torch.Tensor:
         return self.decode(self.encode(images))

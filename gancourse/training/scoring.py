@@ -20,6 +20,9 @@ from ..metrics import (attribute_agreement, conditional_accuracy, dci, factor_va
 from ..metrics.latent_space import noise_spread, path_lengths, separability
 from ..models.cgan import cycle_labels
 from ..models.infogan import InfoGAN
+from ..metrics.likelihood import bits_per_dim, code_bits, elbo_bits_per_dim, importance_weighted_bits_per_dim
+from ..models.pixelcnn import to_values
+from ..nn.quantizer import perplexity
 from .splits import (COARSE, CORRELATED, FACE_ATTRIBUTES, attribute_labels, digit_split, face_codes, face_training_set, held_out_faces,
                      held_out_sprites)
 
@@ -310,6 +313,84 @@ def score_infogan_digits(model) -> dict:
     return {"q_class_accuracy": hungarian_accuracy(logits.argmax(1).cpu(), test.targets),
             "code_class_accuracy": hungarian_accuracy(categories, generated),
             **sample_quality(judge, fake, train.images, test.images)}
+
+
+# ---- likelihood models on the digits (notebook 06): bits per dimension, inversion, samples --------------------------
+#
+# Every family is scored on the same 359 held-out digits, read as 8-bit values. Samples: as many as held-out digits
+# (359), against the first 359 training digits as the real-vs-real baseline, so the sets compared are equal in size.
+
+def likelihood_sample_scores(model, fake: torch.Tensor) -> dict:
+    """The digit judge's class shares of generated digits and their sample_quality (equal set sizes)."""
+    train, test = digit_split()
+    judge = pretrained.load("judge-digits", device=model.device)
+    shares = torch.bincount(judge.predict(fake.to(model.device)).cpu(), minlength=10).float() / len(fake)
+    n = len(test.images)
+    return {"class_shares": shares.tolist(), "min_class_share": shares.min().item(),
+            **sample_quality(judge, fake, train.images[:n], test.images)}
+
+
+def train_and_held_out(measure: Callable, n: int | None = None) -> dict:
+    """measure(images) on the held-out digits and on the training digits (the first n of them, default all)."""
+    train, test = digit_split()
+    return {"held_out": measure(test.images), "train": measure(train.images[:n])}
+
+
+@torch.no_grad()
+def score_pixelcnn_digits(model) -> dict:
+    """Exact bits per dimension on held-out and training digits, and 359 samples drawn pixel by pixel (minutes on a
+    CPU), which the model keeps (PixelCNN.store_samples) so notebooks can show them without drawing them again."""
+    bits = train_and_held_out(lambda images: bits_per_dim(model, to_values(images)))
+    fake = model.sample(len(digit_split()[1].images), generator=seeded(1))
+    model.store_samples(fake)
+    return {"held_out_bits_per_dim": bits["held_out"], "train_bits_per_dim": bits["train"],
+            **likelihood_sample_scores(model, fake)}
+
+
+@torch.no_grad()
+def score_flow_digits(model) -> dict:
+    """Bits per dimension (the dequantization bound, averaged over 4 draws of the noise), the largest error of
+    x -> z -> x on held-out digits, and samples at temperature 1 and 0.7."""
+    bits = train_and_held_out(lambda images: float(np.mean([bits_per_dim(model, to_values(images))
+                                                            for _ in range(4)])))
+    test = digit_split()[1].images
+    error = (model.inverse(model(test)[0]).cpu() - test).abs()  # x -> z -> x
+    fake = model.sample(len(test), generator=seeded(1))
+    cooler = likelihood_sample_scores(model, model.sample(len(test), 0.7, generator=seeded(2)))
+    return {"held_out_bits_per_dim": bits["held_out"], "train_bits_per_dim": bits["train"],
+            "inversion_mean_error": error.mean().item(), "inversion_max_error": error.max().item(),
+            **likelihood_sample_scores(model, fake),
+            **{f"{k}_t07": v for k, v in cooler.items() if k in ("precision", "recall", "coverage")}}
+
+
+@torch.no_grad()
+def score_vae_digits(vae) -> dict:
+    """The negative ELBO in bits per dimension on held-out and training digits, the importance-weighted bound
+    (k = 100) on the held-out ones, reconstruction error through the encoder, and samples from the prior."""
+    elbo = train_and_held_out(lambda images: elbo_bits_per_dim(vae, images))
+    test = digit_split()[1].images
+    reconstruction = vae.decode(vae.encode(test)[0]).cpu()
+    return {"held_out_bits_per_dim": elbo["held_out"], "train_bits_per_dim": elbo["train"],
+            "held_out_iwae_bits_per_dim": importance_weighted_bits_per_dim(vae, test, k=100),
+            "inversion_mean_error": (reconstruction - test).abs().mean().item(),
+            **likelihood_sample_scores(vae, vae.sample(len(test), generator=seeded(1)))}
+
+
+@torch.no_grad()
+def score_vqvae_digits(model) -> dict:
+    """Codebook use (perplexity of the held-out digits' codes), the digit judge's reading of reconstructions
+    (is it still the same digit?), the prior's bits per code, and samples decoded from the prior's code maps."""
+    train, test = digit_split()
+    judge = pretrained.load("judge-digits", device=model.device)
+    codes = model.encode(test.images)
+    reconstruction = model.decode(codes)
+    bits = train_and_held_out(lambda images: code_bits(model, images)["bits_per_code"])
+    return {"perplexity": perplexity(codes, model.config.codes), "codes_used": int(codes.unique().numel()),
+            "reconstruction_accuracy": (judge.predict(reconstruction).cpu() == test.targets).float().mean().item(),
+            "inversion_mean_error": (reconstruction.cpu() - test.images).abs().mean().item(),
+            "held_out_bits_per_code": bits["held_out"], "train_bits_per_code": bits["train"],
+            **likelihood_sample_scores(model, model.sample(len(test.images), generator=seeded(1)))}
+
 
 # ---- StyleGAN (models/stylegan.py, notebook 05): quality and the W-against-Z measures -----------------------------
 

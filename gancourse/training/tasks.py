@@ -12,6 +12,8 @@ from ..models.cgan import GAN
 from ..models.infogan import info_loss
 from ..models.judges import DigitJudge, FaceJudge
 from ..models.stylegan import mixed_ws
+from ..models.pixelcnn import to_values
+from ..nn.quantizer import perplexity
 
 
 def random_affine(images: torch.Tensor, *, degrees: float = 10, scale: float = 0.1, shift: float = 0.08) -> torch.Tensor:
@@ -388,3 +390,80 @@ class StyleGANTask:
     def sample(self) -> torch.Tensor:
         """The progress grid: grid_side^2 faces of the average generator from the same z and noise every time."""
         return self.model.sample(self.grid_side ** 2, generator=torch.Generator().manual_seed(self.grid_seed))
+
+
+# ---- the alternatives to GANs: likelihood models (notebook 06) ---------------------------------------------
+
+class LikelihoodTask:
+    """Maximum likelihood for a model whose loss(values) is {"nll": nats per dimension}: PixelCNN and Flow.
+
+    The batch's images in [-1, 1] are read as their 8-bit values (to_values). Adam at lr, decaying linearly to 0
+    over steps; the gradient's norm is clipped at clip, since a flow's first steps can throw very large ones.
+    Logs bits per dimension (nll / ln 2). sample: the progress grid, grid_side^2 samples from a fixed seed."""
+
+    def __init__(self, model, *, steps: int, lr: float = 1e-3, clip: float = 100.0, grid_side: int = 4):
+        self.model, self.clip, self.grid_side = model, clip, grid_side
+        self.modules = {"model": model}
+        self.optimizers, self.schedules = adam_with_decay(self.modules, {"model": lr}, (0.9, 0.999), steps)
+
+    def step(self, images: torch.Tensor, targets: torch.Tensor) -> dict[str, torch.Tensor]:
+        nll = self.model.loss(to_values(images))["nll"]
+        optimizer = self.optimizers["model"]
+        optimizer.zero_grad(set_to_none=True)
+        nll.backward()
+        torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.clip)
+        optimizer.step()
+        for schedule in self.schedules.values():
+            schedule.step()
+        return {"bits_per_dim": nll.detach() / math.log(2)}
+
+    @torch.no_grad()
+    def sample(self) -> torch.Tensor:
+        training = self.model.training
+        self.model.eval()
+        images = self.model.sample(self.grid_side ** 2, generator=torch.Generator().manual_seed(0))
+        self.model.train(training)
+        return images
+
+
+class VQVAETask:
+    """VQ-VAE in its two stages, one after the other in one run (models/vqvae.py):
+    1. the first (1 - prior_share) of the steps train the encoder and decoder on reconstruction + commitment
+       (the codebook follows by EMA), Adam at lr;
+    2. the rest train the PixelCNN prior on the code maps of the training images, the autoencoder frozen,
+       Adam at prior_lr. Each rate decays linearly to 0 over its own stage.
+    The stage is read from the first schedule's count, which a resumed run restores."""
+
+    def __init__(self, vqvae, *, steps: int, lr: float = 1e-3, prior_lr: float = 2e-3, prior_share: float = 0.5):
+        self.vqvae = vqvae
+        self.autoencoder_steps = round(steps * (1 - prior_share))
+        autoencoder = torch.nn.ModuleList([vqvae.encoder, vqvae.decoder])
+        self.modules = {"vqvae": vqvae}
+        adam = {"autoencoder": torch.optim.Adam(autoencoder.parameters(), lr=lr),
+                "prior": torch.optim.Adam(vqvae.prior.parameters(), lr=prior_lr)}
+        linear = torch.optim.lr_scheduler.LinearLR
+        self.schedules = {"autoencoder_schedule": linear(adam["autoencoder"], 1.0, 0.0, max(self.autoencoder_steps, 1)),
+                          "prior_schedule": linear(adam["prior"], 1.0, 0.0, max(steps - self.autoencoder_steps, 1))}
+        self.optimizers = {**adam, **self.schedules}
+
+    def step(self, images: torch.Tensor, targets: torch.Tensor) -> dict[str, torch.Tensor]:
+        clock = self.schedules["autoencoder_schedule"]
+        if clock.last_epoch < self.autoencoder_steps:
+            terms = self.vqvae.loss(images)
+            update(self.optimizers["autoencoder"], terms["reconstruction"] + terms["commitment"])
+            clock.step()
+            return {"reconstruction": terms["reconstruction"].detach(), "commitment": terms["commitment"].detach(),
+                    "perplexity": torch.tensor(perplexity(terms["codes"], self.vqvae.config.codes))}
+        nll = self.vqvae.prior_loss(images)["prior_nll"]
+        update(self.optimizers["prior"], nll)
+        clock.step()  # keeps counting past its stage (the autoencoder's rate stays 0), so a resume finds the stage
+        self.schedules["prior_schedule"].step()
+        return {"prior_bits_per_code": nll.detach() / math.log(2)}
+
+    @torch.no_grad()
+    def sample(self) -> torch.Tensor:
+        training = self.vqvae.training
+        self.vqvae.eval()
+        images = self.vqvae.sample(16, generator=torch.Generator().manual_seed(0))
+        self.vqvae.train(training)
+        return images
