@@ -13,6 +13,7 @@ inheritance     style mixing read by the judge: for each crossover and factor, t
                 from w1's image to w2's that the mixed image takes (0: all from w1, 1: all from w2).
 noise spread    how much resampled noise moves each factor, against its spread across different w.
 truncation      precision and recall at each truncation: fidelity against diversity.
+directions      one direction per factor in Z or in W, and how much stepping along it moves the other factors.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from sklearn.svm import LinearSVC
 
 from ..models.stylegan import mixed_ws
 from ..nn.style import get_truncated_noise
+from .control import direction_entanglement
 from .quality import judge_features, judge_precision_recall
 
 SPACES = ("z", "w")
@@ -268,3 +270,61 @@ def truncation_curve(model, judge, real: torch.Tensor, values, *, space: str = "
             fake = torch.cat([model.generate(part.to(model.device)).cpu() for part in z.split(batch_size)])
         rows.append({"value": value, **judge_precision_recall(judge, fake, real)})
     return rows
+
+
+# ---- directions per factor in Z and in W, and how much each moves the other factors ----------------------
+
+def latent_generator(model, space: str, noise="fixed"):
+    """latents (N, D) in `space` -> images: "z" maps them first, "w" draws them as they are; the same noise for
+    every image (default: the model's fixed maps), so only the latent changes what is drawn."""
+    check_space(space)
+
+    def generate(latents: torch.Tensor) -> torch.Tensor:
+        ws = model.mapping(latents) if space == "z" else latents.to(model.device)
+        return model.synthesize(ws, noise)
+    return generate
+
+
+@torch.no_grad()
+def sample_latents(model, space: str, n: int, seed: int) -> torch.Tensor:
+    """n latents of a StyleGAN in `space`: Gaussian z, or their mapped w (N, D) on the CPU."""
+    check_space(space)
+    z = torch.randn(check_count(n, "n", 2), model.config.z_dim, generator=seeded(seed))
+    return z if space == "z" else model.mapping(z).cpu()
+
+
+@torch.no_grad()
+def style_directions(model, judge, space: str, n: int = 2000, *, seed: int = 0) -> dict[str, torch.Tensor]:
+    """One direction per judge factor in Z or W: the covariance of n sampled latents with the judge's read-out
+    of the factor, scaled to one standard deviation of the latents along it, so that a step of 1 goes as far,
+    relative to where the latents lie, in either space. Returns {factor: (D,)}.
+
+    In Z (covariance I) this is the direction notebook 02 regresses (latent.find_direction). W spreads unevenly:
+    there the regression leans on directions in which w barely varies, while a step along the covariance, Cov(w)
+    times the average gradient, raises the factor to first order whatever the spread."""
+    latents = sample_latents(model, space, n, seed)
+    readout = torch.cat([read(judge, latent_generator(model, space)(part)) for part in latents.split(500)])
+    centred = (latents - latents.mean(0)).double()                                       # (n, D)
+    covariance = centred.T @ (readout - readout.mean(0)).double() / (n - 1)              # (D, K)
+    directions = {}
+    for k, name in enumerate(judge.factor_names):
+        unit = (covariance[:, k] / covariance[:, k].norm()).float()
+        directions[name] = unit * (latents @ unit).std()
+    return directions
+
+
+@torch.no_grad()
+def direction_drift(model, judge, space: str, directions: dict, n: int = 500, *, seed: int = 1,
+                    step: float = 1.0) -> dict:
+    """Step n fresh latents in `space` by `step` along each direction (style_directions: in units of the
+    latents' spread) and read every factor: {"matrix": (n_directions, K) mean absolute read-out changes,
+    "own": each direction's change of its own factor, "drift": the mean change of the other factors per unit of
+    its own (one ratio per direction), "score": their mean (control.direction_entanglement; 0 = disentangled)}."""
+    latents = sample_latents(model, space, n, seed)
+    result = direction_entanglement(latent_generator(model, space), judge, latents, directions, step)
+    matrix, names = result["matrix"], list(directions)
+    columns = [judge.factor_names.index(name) for name in names]
+    own = matrix[torch.arange(len(names)), columns]
+    drift = (matrix.sum(dim=1) - own) / (matrix.shape[1] - 1) / own
+    return {"matrix": matrix, "own": dict(zip(names, own.tolist())), "drift": dict(zip(names, drift.tolist())),
+            "score": result["score"]}

@@ -188,6 +188,17 @@ class StyleBlock(nn.Module):
         x = self.activation(self.inject_noise(x, noise))
         return self.adain(x, w)
 
+    @torch.no_grad()
+    def stages(self, x: torch.Tensor, w: torch.Tensor, noise: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+        """forward, step by step: the feature map after each part, {"conv", "noise", "activation", "normalized",
+        "styled"}, each (N, out_channels, H', W'); "styled" is forward's output (for pictures of each part)."""
+        out = {"conv": self.conv(self.upsample(x))}
+        out["noise"] = self.inject_noise(out["conv"], noise)
+        out["activation"] = self.activation(out["noise"])
+        out["normalized"] = self.adain.instance_norm(out["activation"])
+        out["styled"] = self.adain(out["activation"], w)
+        return out
+
 
 class ConstantInput(nn.Module):
     """The synthesis network's learned starting map (1, channels, size, size), the same for every image."""
@@ -198,3 +209,10 @@ class ConstantInput(nn.Module):
 
     def forward(self, n: int) -> torch.Tensor:
         return self.constant.expand(n, -1, -1, -1)                              # (n, C, size, size)
+
+
+def channel_stats(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Each image's per-channel mean and standard deviation over the pixels, what instance norm sets to 0 and 1
+    and AdaIN then sets to shift(w) and |scale(w)|: x (N, C, H, W) -> mean (N, C), std (N, C)."""
+    flat = x.flatten(2)                                                         # (N, C, H * W)
+    return flat.mean(dim=2), flat.std(dim=2, unbiased=False)

@@ -112,3 +112,39 @@ def test_truncation_at_zero_collapses_recall():
     assert rows[1]["recall"] < rows[0]["recall"]  # every psi = 0 sample is the same face
     z_rows = truncation_curve(model, PixelJudge(), real, [2.0], space="z")
     assert 0 <= z_rows[0]["precision"] <= 1
+
+
+# ---- directions per factor in Z and W, and their drift -------------------------------------------------------
+
+from gancourse.metrics.latent_space import (direction_drift, latent_generator, sample_latents,  # noqa: E402
+                                            style_directions)
+
+
+@pytest.mark.parametrize("space", ["z", "w"])
+def test_style_directions_are_one_spread_long_and_raise_their_factor(space):
+    model, judge = small_stylegan(), PixelJudge().eval()
+    directions = style_directions(model, judge, space, n=400, seed=0)
+    assert list(directions) == list(judge.factor_names)
+    latents = sample_latents(model, space, 400, 0)
+    generate = latent_generator(model, space)
+    with torch.no_grad():
+        before = judge.read(generate(latents))
+        for k, (name, direction) in enumerate(directions.items()):
+            assert direction.shape == (8,)
+            unit = direction / direction.norm()
+            assert direction.norm().item() == pytest.approx((latents @ unit).std().item(), rel=1e-4)
+            after = judge.read(generate(latents + direction))
+            assert (after - before)[:, k].mean() > 0, name  # the step raises the factor it is for
+
+
+def test_direction_drift_is_the_entanglement_of_the_directions():
+    model, judge = small_stylegan(), PixelJudge().eval()
+    directions = style_directions(model, judge, "w", n=400)
+    drift = direction_drift(model, judge, "w", directions, n=100, seed=1)
+    matrix = drift["matrix"]
+    assert matrix.shape == (3, 3) and (matrix >= 0).all()
+    for k, name in enumerate(judge.factor_names):
+        others = (matrix[k].sum() - matrix[k, k]) / 2
+        assert drift["own"][name] == pytest.approx(matrix[k, k].item())
+        assert drift["drift"][name] == pytest.approx((others / matrix[k, k]).item(), rel=1e-5)
+    assert drift["score"] == pytest.approx(np.mean(list(drift["drift"].values())), rel=1e-5)

@@ -145,3 +145,34 @@ def test_constant_input_is_the_same_for_every_image():
     constant = ConstantInput(6)
     out = constant(5)
     assert out.shape == (5, 6, 4, 4) and torch.equal(out[0], out[4])
+
+
+# ---- a style block step by step, and the per-channel statistics AdaIN works on ---------------------------
+
+from gancourse.nn.style import StyleBlock, channel_stats  # noqa: E402
+
+
+def test_channel_stats_by_hand():
+    x = torch.tensor([[[[1.0, 3.0], [1.0, 3.0]], [[0.0, 0.0], [0.0, 4.0]]]])  # (1, 2, 2, 2)
+    mean, std = channel_stats(x)
+    assert torch.allclose(mean, torch.tensor([[2.0, 1.0]]))
+    assert torch.allclose(std, torch.tensor([[1.0, 3 ** 0.5]]))
+
+
+def test_style_block_stages_end_in_forward():
+    torch.manual_seed(0)
+    block = StyleBlock(4, 6, 5, upsample=True, noise_scale=0.3)
+    x, w, noise = torch.randn(2, 4, 4, 4), torch.randn(2, 5), torch.randn(2, 1, 8, 8)
+    stages = block.stages(x, w, noise)
+    assert list(stages) == ["conv", "noise", "activation", "normalized", "styled"]
+    assert all(s.shape == (2, 6, 8, 8) for s in stages.values())
+    assert torch.allclose(stages["noise"], stages["conv"] + 0.3 * noise)
+    with torch.no_grad():
+        assert torch.allclose(stages["styled"], block(x, w, noise))
+    mean, std = channel_stats(stages["normalized"])
+    assert mean.abs().max() < 1e-5 and (std - 1).abs().max() < 1e-3
+    # after the style each channel's mean is shift(w) and its std |scale(w)|
+    mean, std = channel_stats(stages["styled"])
+    with torch.no_grad():
+        assert torch.allclose(mean, block.adain.style_shift_transform(w), atol=1e-5)
+        assert torch.allclose(std, block.adain.style_scale_transform(w).abs(), atol=1e-3)
