@@ -64,7 +64,9 @@ from gancourse import pretrained  # noqa: E402
 from gancourse.training.recipes import RECIPES  # noqa: E402
 
 STYLEGANS = ["stylegan-faces", "stylegan-faces-map0", "stylegan-faces-nomix"]
-SHORT = {}  # (name, metric) -> why a target stays short: a strict xfail
+SHORT = {  # (name, metric) -> why a target stays short: a strict xfail
+    ("stylegan-faces", "recall"): "8,000 steps (the 45-minute budget) reach recall 0.55, short of 0.60",
+}
 MEASURED = {}
 
 
