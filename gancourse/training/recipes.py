@@ -69,8 +69,9 @@ VAE_SPRITE_STEPS = 10_000  # the sprite VAEs of the beta sweep (notebook 04); th
 INFO_WEIGHT = 2.0  # infogan-digits' lambda: 1 and 4 found the digit classes less often
 SHIFT = 2  # DiffAugment's shift for infogan-digits: with 1,438 digits an unshifted D memorises them
 WGAN_LR = 1e-4  # both networks, with Adam betas (0, 0.9): the WGAN-GP paper's settings (the task sets the betas)
-# The likelihood models of notebook 06 read the digits as 8-bit values; each retrains in at most 15 minutes, on one
-# thread (the other core trains something else): about 0.7-0.8 s a step for the first three, 0.34 for the VQ-VAE.
+# The likelihood models of notebook 06 read the digits as 8-bit values, one thread each: about 0.7-0.8 s a step for
+# the first three, 0.34 for the VQ-VAE; steps sized to train while three StyleGAN runs held the cores (a retrain
+# must take at most 15 minutes).
 LIKELIHOOD_SECONDS = ("<=", 900.0)
 VQ_CODES = 32  # K: the VQ-VAE's codebook; at least half of it in use is a target (perplexity >= K / 2)
 # StyleGAN on faces: widths and z = w = 64 sized for a 2-core CPU (paper: 512), the mapping's rate multiplier 0.1
@@ -212,18 +213,18 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in [
     # ---- the alternatives to GANs on the 8-bit digits (notebook 06): VAE, PixelCNN, flow, VQ-VAE + prior ----
     Recipe(
         name="vae-digits", model="VAE", config={"latent_dim": 16, "output": "categorical"}, data="digits",
-        task=partial(VAETask, lr=2e-3), evaluate=scoring.score_vae_digits, steps=600, batch_size=64, threads=1,
+        task=partial(VAETask, lr=2e-3), evaluate=scoring.score_vae_digits, steps=400, batch_size=64, threads=1,
         about="The convolutional VAE with a 256-way softmax per pixel: its ELBO bounds the digits' bits/dim.",
         targets={"held_out_bits_per_dim": ("<=", 2.2), "train_seconds": LIKELIHOOD_SECONDS}),
     Recipe(
         name="pixelcnn-digits", model="PixelCNN", config={"channels": 32, "ordinal": True, "stored_samples": 359},
-        data="digits", task=partial(LikelihoodTask, lr=3e-3), evaluate=scoring.score_pixelcnn_digits, steps=700,
+        data="digits", task=partial(LikelihoodTask, lr=3e-3), evaluate=scoring.score_pixelcnn_digits, steps=500,
         batch_size=16, threads=1,
         about="Gated PixelCNN, 256-way softmax per pixel: exact bits/dim; keeps 359 samples drawn when it trained.",
         targets={"held_out_bits_per_dim": ("<=", 1.2), "precision": 0.7, "train_seconds": LIKELIHOOD_SECONDS}),
     Recipe(
         name="flow-digits", model="Flow", config={"hidden": 32}, data="digits",
-        task=partial(LikelihoodTask, lr=1e-3), evaluate=scoring.score_flow_digits, steps=600, batch_size=32,
+        task=partial(LikelihoodTask, lr=1e-3), evaluate=scoring.score_flow_digits, steps=400, batch_size=32,
         threads=1,
         about="A small multi-scale RealNVP with uniform dequantization: exact inverse, bits/dim bound.",
         targets={"held_out_bits_per_dim": ("<=", 2.5), "inversion_max_error": ("<=", 1e-4),
@@ -231,7 +232,7 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in [
     Recipe(
         name="vqvae-digits", model="VQVAE", config={"codes": VQ_CODES}, data="digits",
         task=partial(VQVAETask, lr=1e-3, prior_lr=2e-3, prior_share=0.5), evaluate=scoring.score_vqvae_digits,
-        steps=1200, batch_size=64, threads=1,
+        steps=800, batch_size=64, threads=1,
         about="VQ-VAE, 8 x 8 codes from 32, and a PixelCNN prior over the code maps (two stages in one run).",
         targets={"perplexity": VQ_CODES / 2, "reconstruction_accuracy": 0.95, "precision": 0.7,
                  "train_seconds": LIKELIHOOD_SECONDS}),
