@@ -88,3 +88,15 @@ def test_bad_inputs_are_explained(small):
         small(torch.zeros(2, 1, 32, 32))
     with pytest.raises(ValueError, match="to_values"):
         small.log_prob(torch.zeros(2, 1, 8, 8))
+
+
+def test_two_moons_are_centred_repeatable_and_learnable():
+    from gancourse.models.flow import fit_toy_flow, two_moons
+    points = two_moons(512, seed=1)
+    assert points.shape == (512, 2) and torch.equal(points, two_moons(512, seed=1))
+    assert points.mean(0).abs().max() < 0.15 and 0.7 < points.std(0).min() and points.std(0).max() < 1.3
+    torch.manual_seed(0)
+    toy = ToyFlow(ToyFlowConfig(couplings=2, hidden=16, blocks=1))
+    losses = fit_toy_flow(toy, points, steps=60, batch_size=128)
+    assert len(losses) == 60 and not toy.training
+    assert sum(losses[-10:]) / 10 < sum(losses[:10]) / 10

@@ -92,3 +92,35 @@ def test_an_untrained_uniform_model_needs_8_bits_per_pixel():
         model.head[1].bias.zero_()
     values = torch.randint(0, 256, (2, 1, 32, 32))
     assert torch.allclose(-model.log_prob(values) / (1024 * math.log(2)), torch.full((2,), 8.0))
+
+
+def test_an_ordinal_model_reads_values_as_intensities_and_stays_causal():
+    torch.manual_seed(0)
+    model = PixelCNN(PixelCNNConfig(levels=6, side=5, channels=8, dilations=(1, 2), ordinal=True)).eval()
+    assert model.embed is None and model.stack.vertical_in.in_channels == 1
+    values = torch.randint(0, 6, (2, 1, 5, 5), generator=torch.Generator().manual_seed(1))
+    assert torch.equal(model.embedded(values), to_images(values, 6))
+    logits = model(values)
+    later = values.clone()
+    later[:, :, 2, 3:] = (later[:, :, 2, 3:] + 1) % 6
+    later[:, :, 3:] = (later[:, :, 3:] + 2) % 6
+    assert torch.allclose(model(later)[:, :, 2, 3], logits[:, :, 2, 3], atol=1e-6)
+    earlier = values.clone()
+    earlier[:, :, 2, 2] = (earlier[:, :, 2, 2] + 1) % 6
+    assert not torch.allclose(model(earlier)[:, :, 2, 3], logits[:, :, 2, 3])
+
+
+def test_stored_samples_come_back_as_8_bit_images_and_travel_in_the_state_dict():
+    model = PixelCNN(PixelCNNConfig(side=4, channels=4, dilations=(1,), stored_samples=3))
+    images = to_images(torch.randint(0, 256, (3, 1, 4, 4), generator=torch.Generator().manual_seed(0)))
+    model.store_samples(images)
+    assert torch.equal(model.stored_samples(), images) and model.samples.dtype == torch.uint8
+    copy = PixelCNN(model.config)
+    copy.load_state_dict(model.state_dict())
+    assert torch.equal(copy.stored_samples(), images)
+    with pytest.raises(ValueError, match=r"keeps \(3, 1, 4, 4\) images"):
+        model.store_samples(images[:2])
+    with pytest.raises(ValueError, match="keeps no samples"):
+        PixelCNN(PixelCNNConfig(side=4, channels=4, dilations=(1,))).stored_samples()
+    with pytest.raises(ValueError, match="levels = 256"):
+        PixelCNNConfig(levels=8, stored_samples=2)
