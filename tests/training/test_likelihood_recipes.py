@@ -86,7 +86,13 @@ def test_a_resumed_vqvae_run_finds_its_stage_and_ends_with_the_same_weights(tmp_
 
 # ---- the shipped models, re-measured by their recipes --------------------------------------------------------------
 
-SHORT = {}  # (name, metric) -> why a target stays short: a strict xfail, with the measured value
+# (name, metric) -> why a target stays short: a strict xfail, with the measured value (docs/experiments.md)
+SHORT = {
+    ("vae-digits", "held_out_bits_per_dim"): "2.38 after 400 steps (sized for a shared CPU; longer runs not measured)",
+    ("pixelcnn-digits", "held_out_bits_per_dim"): "1.245 after 500 steps (sized for a shared CPU; longer runs not measured)",
+    ("pixelcnn-digits", "precision"): "0.05: strokes locally right, digits globally incoherent after 500 steps",
+    ("vqvae-digits", "precision"): "0.60 after 800 steps (400 for the prior; longer runs not measured)",
+}
 MEASURED = {}
 
 
