@@ -225,6 +225,8 @@ SEEDS_FILE = HERE / "seeds.json"
 def measure_seeds(names: list[str]) -> None:
     """Train each recipe at SEEDS (into a temporary folder) and record every numeric score of each run, with the
     date, in seeds.json."""
+    if not names:
+        return
     measured = json.loads(SEEDS_FILE.read_text()) if SEEDS_FILE.exists() else {}
     for name in names:
         runs = {}
