@@ -66,13 +66,7 @@ def penalty_effect(generate, judge, z: torch.Tensor, factors, *, steps: int, wei
 EDIT_FACTORS = ("glasses", "beard", "smile")
 EDIT_STEP = 4.0  # one step's length in z: 10 of them take >= 90% of gan-faces' edits across (2: glasses only 80%)
 PENALTY_WEIGHT = 30.0  # on read-outs in [0, 1], chosen on gan-faces: 100 and 300 cut no more drift, and cost success
-# The penalty is a local correction: its gradient holds the other features only as far as they change linearly,
-# and over a step of 4 in gan-faces' z they do not (penalised drift 0.24-0.26 of free 0.32-0.40). The same 40
-# units walked in FINE_STEPS steps of FINE_STEP let it hold them (drift 0.08-0.15; on 1024 faces). 50 steps of 1
-# cut a little more (ratios 0.26 / 0.47 / 0.30 for glasses / beard / smile, against 0.28 / 0.49 / 0.31); a
-# penalty of 100 cut more still but let only 75% of the glasses edits across.
-# Capping the target's logit at 2 in the 10-step edits, so that steps after the crossing serve only the penalty,
-# left the penalised drift where it was (0.22 / 0.22 / 0.26 against 0.23 / 0.25 / 0.26, on 256 faces).
+# The penalty is a local correction: short steps let it hold the other features (docs/experiments.md, edits).
 FINE_STEPS, FINE_STEP = 40, 1.0
 
 
