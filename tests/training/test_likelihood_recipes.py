@@ -5,7 +5,6 @@ import math
 import pytest
 import torch
 
-from gancourse import pretrained
 from gancourse.models.flow import Flow, FlowConfig
 from gancourse.models.pixelcnn import PixelCNN, PixelCNNConfig, to_values
 from gancourse.models.vqvae import VQVAE, VQVAEConfig
@@ -87,29 +86,16 @@ def test_a_resumed_vqvae_run_finds_its_stage_and_ends_with_the_same_weights(tmp_
 # ---- the shipped models, re-measured by their recipes --------------------------------------------------------------
 
 # (name, metric) -> why a target stays short: a strict xfail, with the measured value (docs/experiments.md)
+from shipped import check_target, target_cases  # noqa: E402  (tests/shipped.py)
+
 SHORT = {
     ("vae-digits", "held_out_bits_per_dim"): "2.38 after 400 steps (sized for a shared CPU; longer runs not measured)",
     ("pixelcnn-digits", "held_out_bits_per_dim"): "1.245 after 500 steps (sized for a shared CPU; longer runs not measured)",
     ("pixelcnn-digits", "precision"): "0.05: strokes locally right, digits globally incoherent after 500 steps",
     ("vqvae-digits", "precision"): "0.60 after 800 steps (400 for the prior; longer runs not measured)",
 }
-MEASURED = {}
 
 
-def measured(name: str) -> dict:
-    if name not in MEASURED:
-        MEASURED[name] = RECIPES[name].score(pretrained.load(name, device="cpu"))
-    return MEASURED[name]
-
-
-@pytest.mark.parametrize("name, metric", [(name, metric) for name in LIKELIHOOD for metric in RECIPES[name].targets
-                                          if metric != "train_seconds"])
+@pytest.mark.parametrize("name, metric", target_cases(LIKELIHOOD))
 def test_shipped_likelihood_model_meets_its_target(name, metric, request):
-    if name not in pretrained.available():
-        pytest.skip(f"{name} is not shipped yet")
-    if (name, metric) in SHORT:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=SHORT[name, metric]))
-    target = RECIPES[name].targets[metric]
-    op, bound = target if isinstance(target, tuple) else (">=", target)
-    value = measured(name)[metric]
-    assert (value >= bound) if op == ">=" else (value <= bound), f"{name}: {metric} = {value:.4g}, target {op} {bound}"
+    check_target(name, metric, SHORT, request)

@@ -60,30 +60,14 @@ def test_steps_must_be_the_total(steps):
 
 # ---- the shipped StyleGANs, re-measured by their recipes ----------------------------------------------------------
 
-from gancourse import pretrained  # noqa: E402
-from gancourse.training.recipes import RECIPES  # noqa: E402
-
 STYLEGANS = ["stylegan-faces", "stylegan-faces-map0", "stylegan-faces-nomix"]
+from shipped import check_target, target_cases  # noqa: E402  (tests/shipped.py)
+
 SHORT = {  # (name, metric) -> why a target stays short: a strict xfail
     ("stylegan-faces", "recall"): "8,000 steps (the 45-minute budget) reach recall 0.55, short of 0.60",
 }
-MEASURED = {}
 
 
-def measured(name: str) -> dict:
-    if name not in MEASURED:
-        MEASURED[name] = RECIPES[name].score(pretrained.load(name, device="cpu"))
-    return MEASURED[name]
-
-
-@pytest.mark.parametrize("name, metric", [(name, metric) for name in STYLEGANS for metric in RECIPES[name].targets
-                                          if metric != "train_seconds"])
+@pytest.mark.parametrize("name, metric", target_cases(STYLEGANS))
 def test_shipped_stylegan_meets_its_target(name, metric, request):
-    if name not in pretrained.available():
-        pytest.skip(f"{name} is not shipped yet")
-    if (name, metric) in SHORT:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=SHORT[name, metric]))
-    target = RECIPES[name].targets[metric]
-    op, bound = target if isinstance(target, tuple) else (">=", target)
-    value = measured(name)[metric]
-    assert (value >= bound) if op == ">=" else (value <= bound), f"{name}: {metric} = {value:.4g}, target {op} {bound}"
+    check_target(name, metric, SHORT, request)
