@@ -38,7 +38,7 @@ from gancourse import data, pretrained
 from gancourse.metrics.control import (EDIT_FACTORS, FINE_STEP, FINE_STEPS, PENALTY_WEIGHT, controllability,
                                        gaussian_noise, penalty_effect)
 from gancourse.training import recipes, run, scoring
-from gancourse.widgets import latent_explorer, time_updates
+from gancourse.widgets import latent_explorer, style_mixing_explorer, time_updates
 
 HERE = Path(__file__).parent
 OPS = {">=": operator.ge, "<=": operator.le, ">": operator.gt}
@@ -158,25 +158,6 @@ PSIS = [1.0, 0.8, 0.6, 0.4, 0.2]
 Z_TRUNCATIONS = [3.0, 1.5, 1.0, 0.5, 0.25]
 
 
-def mixing_explorer(model, judge):
-    """Notebook 05's style-mixing widget: two seeds and a crossover; w1's face, the mix and w2's face."""
-    import ipywidgets as widgets
-
-    from gancourse.widgets import Explorer
-
-    @torch.no_grad()
-    def view(values):
-        z1, z2 = (torch.randn(1, model.config.z_dim, generator=torch.Generator().manual_seed(int(values[seed])))
-                  for seed in ("seed_1", "seed_2"))
-        mixed = model.mix(z1, z2, int(values["crossover"]), noise="fixed")
-        images = [model.generate(z1, noise="fixed"), mixed, model.generate(z2, noise="fixed")]
-        return torch.cat(images, dim=3), dict(zip(judge.factor_names, judge.read(mixed)[0].tolist()))
-
-    return Explorer(view, {"seed_1": widgets.IntSlider(value=1, min=0, max=999),
-                           "seed_2": widgets.IntSlider(value=2, min=0, max=999),
-                           "crossover": widgets.IntSlider(value=4, min=0, max=8)})
-
-
 def stylegan_rows(rows: list[dict]) -> list[dict]:
     """The StyleGAN lecture's claims, from the scores model_rows measured and measured here (2,000 samples against
     the 2,000 held-out faces; gan-faces' path length from 2,000 paths, its separability from 10,000 samples)."""
@@ -214,7 +195,7 @@ def stylegan_rows(rows: list[dict]) -> list[dict]:
     out.append({"name": "stylegan-faces", "metric": "ms per image (batch 64)", "value": 1000 * seconds / 64,
                 "target": ("<=", 5.0)})
     out.append({"name": "style-mixing widget", "metric": "median update ms",
-                "value": 1000 * time_updates(mixing_explorer(style, judge)), "target": ("<=", 50.0)})
+                "value": 1000 * time_updates(style_mixing_explorer(style, judge)), "target": ("<=", 50.0)})
     return out
 
 

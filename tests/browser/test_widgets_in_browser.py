@@ -221,6 +221,16 @@ def command(page, name: str, timeout_s: float = 30) -> None:
     assert done is True, f"{name} {done}"
 
 
+def shut_down_kernels(lab) -> None:
+    """Stop every session the test started, so the next notebook has the machine (and nothing else) to itself."""
+    def call(method: str, path: str):
+        request = urllib.request.Request(f"{lab['base']}{path}?token={lab['token']}", method=method)
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.read()
+    for session in json.loads(call("GET", "/api/sessions")):
+        call("DELETE", f"/api/sessions/{session['id']}")
+
+
 def code_cell_prompts(page) -> list[str]:
     return page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
 
@@ -279,7 +289,9 @@ def test_widgets_in_the_browser(notebook, lab, browser_context):
     page.on("console", lambda m: m.type == "error" and "widget" in m.text.lower() and console_errors.append(m.text))
     try:
         log(f"{notebook}: opening")
-        page.goto(f"{lab['base']}/lab/tree/{notebook}?token={lab['token']}")
+        # a workspace of its own, reset: JupyterLab would otherwise reopen the earlier tests' notebooks beside this one
+        # (their kernels, their cells), and the page's current notebook need not be this one
+        page.goto(f"{lab['base']}/lab/workspaces/{Path(notebook).stem}/tree/{notebook}?reset&token={lab['token']}")
         page.wait_for_function(KERNEL_READY, timeout=120_000)
         try:  # a document is marked modified for a moment while it loads; it must not stay so
             page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=15_000)
@@ -346,3 +358,4 @@ def test_widgets_in_the_browser(notebook, lab, browser_context):
         raise
     finally:
         page.close()
+        shut_down_kernels(lab)
