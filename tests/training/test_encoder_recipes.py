@@ -56,5 +56,11 @@ def test_an_unknown_dataset_is_named_with_the_choices():
         training_set("mnist")
 
 
+@pytest.mark.parametrize("n", [999, 2.5, True, "2000"])
+def test_encoder_scores_needs_a_whole_number_of_images(n):
+    with pytest.raises(ValueError, match="n must be an int of at least 1000"):
+        encoder_scores(lambda x: x.flatten(1)[:, :3], "sprites", n=n)
+
+
 def test_every_recipe_trains_on_a_named_set():
     assert all(r.data in TRAINING_SETS for r in RECIPES.values())
