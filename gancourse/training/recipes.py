@@ -213,12 +213,12 @@ RECIPES: dict[str, Recipe] = {r.name: r for r in [
     # ---- the alternatives to GANs on the 8-bit digits (notebook 06): VAE, PixelCNN, flow, VQ-VAE + prior ----
     Recipe(
         name="vae-digits", model="VAE", config={"latent_dim": 16, "output": "categorical"}, data="digits",
-        task=partial(VAETask, lr=2e-3), evaluate=scoring.score_vae_digits, steps=400, batch_size=64, threads=1,
+        task=partial(VAETask, lr=2e-3), evaluate=scoring.score_vae_digits, steps=2000, batch_size=64, threads=1,
         about="The convolutional VAE with a 256-way softmax per pixel: its ELBO bounds the digits' bits/dim.",
         targets={"held_out_bits_per_dim": ("<=", 2.2), "train_seconds": LIKELIHOOD_SECONDS}),
     Recipe(
         name="pixelcnn-digits", model="PixelCNN", config={"channels": 32, "ordinal": True, "stored_samples": 359},
-        data="digits", task=partial(LikelihoodTask, lr=3e-3), evaluate=scoring.score_pixelcnn_digits, steps=500,
+        data="digits", task=partial(LikelihoodTask, lr=3e-3), evaluate=scoring.score_pixelcnn_digits, steps=2000,
         batch_size=16, threads=1,
         about="Gated PixelCNN, 256-way softmax per pixel: exact bits/dim; keeps 359 samples drawn when it trained.",
         targets={"held_out_bits_per_dim": ("<=", 1.2), "precision": 0.7, "train_seconds": LIKELIHOOD_SECONDS}),
