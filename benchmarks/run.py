@@ -5,8 +5,9 @@ Rows:
   data       generation time of each offline dataset
   NAME       every score of every shipped checkpoint, re-measured now, against its recipe's target
   NAME time  training time: the one recorded in the model card, or measured again with --retrain
-  NAME seeds the spread of a recipe's scores over training seeds 0, 1, 2: `--seeds NAME` trains and measures them
-             (minutes each) into seeds.json; later runs show them as measured then, with the date
+  NAME seeds the spread of a recipe's scores over training seeds 0, 1, 2: `--seeds NAME` trains them under runs/seeds/
+             (minutes each; the shipped checkpoint stands for its own seed when it repeats here) and records their
+             scores in seeds.json; later runs show them as measured then, with the date
   control    classifier-gradient edits and entanglement of the face GANs (notebook 03): FINE_STEPS short steps
              (the protocol the targets hold to), and 10 long steps over the same distance as a reported number;
              the latent explorer's speed
@@ -30,6 +31,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 import torch
@@ -201,23 +203,48 @@ def stylegan_rows(rows: list[dict]) -> list[dict]:
 
 SEEDS = (0, 1, 2)
 SEEDS_FILE = HERE / "seeds.json"
+SEEDS_RUNS = HERE.parent / "runs" / "seeds"  # one resumable run per recipe and seed: a kill loses no finished run
+
+
+def is_shipped_run(name: str, seed: int) -> bool:
+    """Whether the shipped checkpoint is a run of recipe `name` at `seed`: the recipe's seed, steps and config.
+    (Its weights repeat bit for bit only on the card's torch version, threads and CPU kernels; as one of the
+    seeds of a spread it counts wherever it was trained.)"""
+    r = recipes.RECIPES[name]
+    if name not in pretrained.available():
+        return False
+    card = pretrained.card(name)
+    config = json.loads(json.dumps(asdict(r.build().config)))  # as the card stores it (tuples become lists)
+    return seed == r.seed and card.steps == r.steps and card.config == config
+
+
+def seed_scores(name: str, seed: int) -> tuple[dict, str]:
+    """Every numeric score of recipe `name` trained at `seed`, and where the weights came from: the shipped
+    checkpoint where it is that run (see is_shipped_run), otherwise a run under runs/seeds/ (resumed if there)."""
+    r = recipes.RECIPES[name]
+    if is_shipped_run(name, seed):
+        with run.torch_threads(r.threads):
+            scores, source = r.score(pretrained.load(name)), "shipped"
+    else:
+        out = SEEDS_RUNS / f"{name}-seed{seed}"
+        scores, source = run.train(name, seed=seed, out=out, progress=False).scores, str(out.relative_to(HERE.parent))
+    return {k: v for k, v in scores.items() if isinstance(v, (int, float))}, source
 
 
 def measure_seeds(names: list[str]) -> None:
-    """Train each recipe at SEEDS (into a temporary folder) and record every numeric score of each run, with the
-    date, in seeds.json."""
+    """Score each recipe trained at SEEDS and record every numeric score of each run, where its weights came from,
+    and the date, in seeds.json."""
     if not names:
         return
     measured = json.loads(SEEDS_FILE.read_text()) if SEEDS_FILE.exists() else {}
     for name in names:
-        runs = {}
+        runs, sources = {}, {}
         for seed in SEEDS:
-            with tempfile.TemporaryDirectory() as out:
-                card = run.train(name, seed=seed, out=out, progress=False)
-            runs[str(seed)] = {k: v for k, v in card.scores.items() if isinstance(v, (int, float))}
-            print(f"{name} seed {seed}: {runs[str(seed)]}")
-        measured[name] = {"date": datetime.date.today().isoformat(), "torch": torch.__version__, "runs": runs}
-    SEEDS_FILE.write_text(json.dumps(measured, indent=2) + "\n")
+            runs[str(seed)], sources[str(seed)] = seed_scores(name, seed)
+            print(f"{name} seed {seed} ({sources[str(seed)]}): {runs[str(seed)]}")
+        measured[name] = {"date": datetime.date.today().isoformat(), "torch": torch.__version__,
+                          "cpu": torch.backends.cpu.get_cpu_capability(), "sources": sources, "runs": runs}
+        SEEDS_FILE.write_text(json.dumps(measured, indent=2) + "\n")
 
 
 def seed_rows() -> list[dict]:

@@ -8,11 +8,12 @@ from .disentanglement import (dci, diagonal_dominance, factor_vae_score, hungari
 from .likelihood import bits_per_dim, code_bits, elbo_bits_per_dim, importance_weighted_bits_per_dim
 from .latent_space import (linear_separability, noise_spread, path_lengths, perceptual_path_length, separability,
                            style_inheritance, truncation_curve)
-from .quality import (attribute_agreement, conditional_accuracy, density_coverage, frechet_distance, judge_features,
-                      judge_frechet_distance, judge_precision_recall, precision_recall)
+from .quality import (attribute_agreement, conditional_accuracy, density_coverage, feature_precision_recall,
+                      frechet_distance, judge_features, judge_frechet_distance, judge_precision_recall,
+                      precision_recall)
 
 __all__ = ["attribute_agreement", "conditional_accuracy", "frechet_distance", "judge_features", "judge_frechet_distance",
-           "precision_recall", "density_coverage", "judge_precision_recall",
+           "precision_recall", "density_coverage", "judge_precision_recall", "feature_precision_recall",
            "controllability", "direction_entanglement", "edit_scores", "factor_directions",
            "mig", "dci", "factor_vae_score", "hungarian_accuracy", "prediction_information",
            "intervention_matrix", "intervention_score", "intervention_report", "diagonal_dominance",

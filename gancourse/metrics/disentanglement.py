@@ -254,6 +254,12 @@ def rows_by_value(factors: np.ndarray, batch_size: int) -> list[dict[float, np.n
         if not groups[-1]:
             raise ValueError(f"factor {j}: no value occurs in {batch_size} rows, so no batch can hold it fixed; "
                              f"lower batch_size, use more samples, or discretise that factor")
+        held = counts[counts >= batch_size].sum() / len(factors)
+        if held < 0.5:  # the votes would hold the factor at a few of its values only, and the score drifts up
+            raise ValueError(f"factor {j}: only {held:.0%} of the rows have a value that {batch_size} rows share "
+                             f"({len(values)} values in {len(factors)} rows), so votes could hold it fixed at few "
+                             f"of its values; use more samples (at least {batch_size} per value), lower "
+                             f"batch_size, or discretise that factor")
     return groups
 
 

@@ -154,5 +154,9 @@ def density_coverage(real, fake, k: int = 5) -> dict:
 def judge_precision_recall(judge, fake: torch.Tensor, real: torch.Tensor, k: int = 3) -> dict:
     """Precision, recall (k-NN with k), density and coverage (k = 5) of generated images against real ones, in
     the judge's features: {"precision", "recall", "density", "coverage"}."""
-    real_features, fake_features = judge_features(judge, real), judge_features(judge, fake)
+    return feature_precision_recall(judge_features(judge, real), judge_features(judge, fake), k)
+
+
+def feature_precision_recall(real_features, fake_features, k: int = 3) -> dict:
+    """judge_precision_recall on feature sets already computed: real (N, D), fake (M, D)."""
     return {**precision_recall(real_features, fake_features, k), **density_coverage(real_features, fake_features)}

@@ -15,8 +15,9 @@ import torch
 
 from .. import pretrained
 from ..data import FACE_FACTORS, faces
-from ..metrics import (attribute_agreement, conditional_accuracy, dci, factor_vae_score, hungarian_accuracy,
-                       intervention_report, judge_frechet_distance, judge_precision_recall, mig)
+from ..metrics import (attribute_agreement, conditional_accuracy, dci, factor_vae_score, feature_precision_recall,
+                       frechet_distance, hungarian_accuracy, intervention_report, judge_features,
+                       judge_frechet_distance, judge_precision_recall, mig)
 from ..checks import is_int
 from ..metrics.latent_space import noise_spread, path_lengths, separability
 from ..models.cgan import cycle_labels
@@ -47,9 +48,10 @@ def sample_quality(judge, fake: torch.Tensor, real: torch.Tensor, held_out: torc
     fd, fd_real_vs_real, fd_ratio (1 would be as good as real data), and precision, recall, density, coverage of
     the first len(held_out) generated images (k-NN measures depend on the set sizes, so both sets are equal).
     """
-    fd, fd_real = judge_frechet_distance(judge, fake, held_out), judge_frechet_distance(judge, real, held_out)
+    fake_f, real_f, held_f = (judge_features(judge, images) for images in (fake, real, held_out))  # once each
+    fd, fd_real = frechet_distance(fake_f, held_f), frechet_distance(real_f, held_f)
     return {"fd": fd, "fd_real_vs_real": fd_real, "fd_ratio": fd / fd_real,
-            **judge_precision_recall(judge, fake[:len(held_out)], held_out)}
+            **feature_precision_recall(held_f, fake_f[:len(held_out)])}
 
 
 def gan_quality(gan, judge, real: torch.Tensor, labels: torch.Tensor | None, held_out: torch.Tensor) -> dict:
@@ -165,7 +167,7 @@ def face_interventions(model) -> dict:
 def face_steering(gan, buckets: int | None = None) -> dict:
     """Do the codes steer the faces? 2000 held-out faces' (possibly coarse) codes in, the face judge's read-out
     out: accuracy for binary factors, correlation with the requested value for continuous ones (steering: the
-    smallest of them); the intervention score of the labelled indices."""
+    smallest of them)."""
     judge = pretrained.load("judge-faces", device=gan.device)
     held_out = held_out_faces()
     codes = face_codes(held_out.targets, buckets)
@@ -177,14 +179,15 @@ def face_steering(gan, buckets: int | None = None) -> dict:
         else:
             scores[f"{f.name}_r"] = torch.corrcoef(torch.stack([read[:, i], held_out.targets[:, i]]))[0, 1].item()
     scores["steering"] = min(scores.values())
-    return {**scores, "intervention_score": face_interventions(gan)["score"]}
+    return scores
 
 
 def score_supervised_faces(gan, buckets: int | None = None) -> dict:
-    """face_steering, and the quality of samples drawn with 2000 training faces' codes."""
+    """face_steering, the intervention score of the labelled indices, and the quality of samples drawn with 2000
+    training faces' codes."""
     judge = pretrained.load("judge-faces", device=gan.device)
     train = face_training_set(2000)
-    return {**face_steering(gan, buckets),
+    return {**face_steering(gan, buckets), "intervention_score": face_interventions(gan)["score"],
             **gan_quality(gan, judge, train.images, face_codes(train.targets, buckets), held_out_faces().images)}
 
 
@@ -264,7 +267,8 @@ def factor_values(test) -> np.ndarray:
 def encoder_scores(encode, data: str = "sprites", n: int = 5000) -> dict:
     """MIG, DCI and FactorVAE score of a representation of n held-out images of `data` ("sprites": 5 factors,
     "faces": 6) against their factors. MIG and DCI take the factors as they are; FactorVAE the binned ones.
-    The cards use n = 5000; fewer is faster (DCI's boosted trees dominate) and noisier."""
+    The cards use n = 5000; fewer is faster (DCI's boosted trees dominate) and noisier. The FactorVAE score
+    needs 64 rows per factor value: sprites' 40 orientations need n of about 3000 or more."""
     if not is_int(n) or n < 1000:
         raise ValueError(f"encoder_scores: n must be an int of at least 1000 (each FactorVAE vote draws 64 "
                          f"images that share one factor's value), got {n!r}")

@@ -215,6 +215,10 @@ def test_metric_specific_errors(codes, factors):
         factor_vae_score(codes["perfect"][:300], np.column_stack([factors[:300, :1], np.arange(300)]))
     with pytest.raises(ValueError, match="collapsed"):
         factor_vae_score(codes["perfect"] * 1e-4, factors)
+    # one value shared by 64 rows, the other 236 rows each alone: votes could hold the factor at one value only
+    sparse = np.concatenate([np.zeros(64), np.arange(1, 237)])
+    with pytest.raises(ValueError, match="only 21% of the rows have a value that 64 rows share"):
+        factor_vae_score(codes["perfect"][:300], np.column_stack([np.repeat([0, 1], 150), sparse]))
     with pytest.raises(ValueError, match="predicted has 3 labels but true has 2"):
         hungarian_accuracy([0, 1, 2], [0, 1])
 

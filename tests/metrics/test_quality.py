@@ -5,8 +5,10 @@ import torch
 
 from gancourse import pretrained
 from gancourse.data import digits, faces, split_dataset
-from gancourse.metrics import (attribute_agreement, conditional_accuracy, density_coverage, frechet_distance,
-                               judge_frechet_distance, judge_precision_recall, precision_recall)
+from gancourse.metrics import (attribute_agreement, conditional_accuracy, density_coverage, feature_precision_recall,
+                               frechet_distance, judge_features, judge_frechet_distance, judge_precision_recall,
+                               precision_recall)
+from gancourse.training.scoring import sample_quality
 
 
 def test_frechet_distance_of_known_gaussians():
@@ -110,3 +112,18 @@ def test_real_digits_against_real_digits_score_high_and_noise_zero(digit_judge):
     noise = judge_precision_recall(digit_judge, torch.rand_like(test.images) * 2 - 1, reference)
     assert real["precision"] > 0.8 and real["recall"] > 0.8 and real["coverage"] > 0.8
     assert noise["precision"] < 0.05 and noise["coverage"] < 0.05
+
+
+def test_sample_quality_from_features_computed_once_matches_the_image_measures(digit_judge):
+    train, test = split_dataset(digits(), 0.2)
+    fake = torch.rand(len(train.images), 1, 32, 32, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    fake[:200] = train.images[:200]  # part real, so precision is neither 0 nor 1
+    scores = sample_quality(digit_judge, fake, train.images, test.images)
+    assert scores["fd"] == pytest.approx(judge_frechet_distance(digit_judge, fake, test.images))
+    assert scores["fd_real_vs_real"] == pytest.approx(judge_frechet_distance(digit_judge, train.images, test.images))
+    measured = judge_precision_recall(digit_judge, fake[:len(test.images)], test.images)
+    assert {k: scores[k] for k in measured} == pytest.approx(measured)
+    assert 0 < measured["precision"] < 1
+    n = len(test.images)
+    assert feature_precision_recall(judge_features(digit_judge, test.images),
+                                    judge_features(digit_judge, fake[:n])) == pytest.approx(measured)
