@@ -1,5 +1,6 @@
 """Speed and quality targets: `python benchmarks/run.py [--retrain] [--seeds NAME ...]` prints a table and writes
-results.json.
+results.json. `--models NAME ...` measures only those recipes' rows (and the seed rows) and updates them in
+results.json, for a checkpoint added or retrained since the last full run.
 
 Rows:
   data       generation time of each offline dataset
@@ -72,10 +73,13 @@ def data_rows() -> list[dict]:
     return rows
 
 
-def model_rows(retrain: bool) -> list[dict]:
+def model_rows(retrain: bool, names: list[str] | None = None) -> list[dict]:
+    """Every score of each recipe's shipped checkpoint (of `names`, default all), re-measured, and its train time."""
     rows = []
     shipped = set(pretrained.available())
     for name, r in recipes.RECIPES.items():
+        if names is not None and name not in names:
+            continue
         if name not in shipped:
             rows.append({"name": name, "metric": "shipped", "value": 0.0, "target": (">=", 1.0)})
             continue
@@ -328,28 +332,57 @@ def likelihood_rows(rows: list[dict]) -> list[dict]:
     return out
 
 
+def check_rows(rows: list[dict]) -> list[dict]:
+    """Mark each row measured now ok or not against its target (rows kept from results.json carry theirs), print
+    the table, and return the rows that fall short."""
+    print(f"{'model':<30}{'metric':<32}{'value':>12}  {'target':<10}ok")
+    for row in rows:
+        if "ok" not in row:
+            target = row["target"]
+            row["ok"] = None if target is None else meets(row["value"], target)
+            row["target"] = None if target is None else describe(target)
+        mark = "" if row["ok"] is None else ("yes" if row["ok"] else "NO")
+        print(f"{row['name']:<30}{row['metric']:<32}{row['value']:>12.4g}  {row['target'] or '':<10}{mark}")
+    return [r for r in rows if r["ok"] is False]
+
+
+def update_rows(names: list[str]) -> list[dict]:
+    """The rows of results.json, with those of recipes `names` and every seed row measured again: for a
+    checkpoint retrained or added since the last full run. Rows derived from several models are kept as they were."""
+    unknown = [n for n in names if n not in recipes.RECIPES]
+    if unknown:
+        raise SystemExit(f"--models: no recipe named {', '.join(unknown)}; see `python -m gancourse list`")
+    fresh = model_rows(False, names) + seed_rows()
+    measured = {(r["name"], r["metric"]) for r in fresh}
+    seeded = {r["name"].split(" seeds ")[0] for r in fresh if " seeds " in r["name"]}
+    stale = lambda r: ((r["name"], r["metric"]) in measured
+                       or (" seeds " in r["name"] and r["name"].split(" seeds ")[0] in seeded))
+    return [r for r in json.loads(RESULTS.read_text())["rows"] if not stale(r)] + fresh
+
+
+RESULTS = HERE / "results.json"
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--retrain", action="store_true", help="retrain every recipe to time it (minutes)")
     p.add_argument("--seeds", nargs="+", metavar="NAME", default=[],
                    help="first train these recipes at seeds 0, 1, 2 and record their scores' spread (minutes each)")
+    p.add_argument("--models", nargs="+", metavar="NAME",
+                   help="measure only these recipes' rows and the seed rows, and update them in results.json")
     args = p.parse_args()
     measure_seeds(args.seeds)
-    rows = data_rows() + model_rows(args.retrain)
-    rows += seed_rows() + disentanglement_rows(rows) + control_rows() + likelihood_rows(rows)
-    rows += stylegan_rows(rows)
-    print(f"{'model':<30}{'metric':<32}{'value':>12}  {'target':<10}ok")
-    for row in rows:
-        target = row["target"]
-        row["ok"] = None if target is None else meets(row["value"], target)
-        mark = "" if target is None else ("yes" if row["ok"] else "NO")
-        print(f"{row['name']:<30}{row['metric']:<32}{row['value']:>12.4g}  {describe(target) if target else '':<10}{mark}")
-        row["target"] = describe(target) if target else None
+    if args.models:
+        rows = update_rows(args.models)
+    else:
+        rows = data_rows() + model_rows(args.retrain)
+        rows += seed_rows() + disentanglement_rows(rows) + control_rows() + likelihood_rows(rows)
+        rows += stylegan_rows(rows)
+    failed = check_rows(rows)
     machine = {"python": platform.python_version(), "torch": torch.__version__, "threads": torch.get_num_threads(),
                "cuda": torch.cuda.is_available(), "processor": platform.processor() or platform.machine()}
-    (HERE / "results.json").write_text(json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n")
-    failed = [r for r in rows if r["ok"] is False]
-    print(f"\n{len(rows) - len(failed)} of {len(rows)} rows meet their targets; wrote {HERE / 'results.json'}")
+    RESULTS.write_text(json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n")
+    print(f"\n{len(rows) - len(failed)} of {len(rows)} rows meet their targets; wrote {RESULTS}")
     return 1 if failed else 0
 
 

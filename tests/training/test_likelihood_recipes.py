@@ -12,7 +12,7 @@ from gancourse.training.loop import LoopConfig, fit
 from gancourse.training.recipes import RECIPES
 from gancourse.training.tasks import LikelihoodTask, VQVAETask
 
-LIKELIHOOD = ["vae-digits", "pixelcnn-digits", "flow-digits", "vqvae-digits"]
+LIKELIHOOD = ["vae-digits", "pixelcnn-digits", "flow-digits", "flow-digits-vardeq", "vqvae-digits"]
 
 
 def digits(n=16, seed=0):
