@@ -176,3 +176,13 @@ def test_the_cards_command_gives_the_cards_weights_and_scores(tiny):
     again = pretrained.card("tiny", tmp / "b")
     assert again.sha256 == card.sha256 and again.scores == card.scores  # scores: seeded, though they draw noise
 
+
+
+def test_a_run_whose_config_holds_a_tuple_resumes(tmp_path):
+    """run.json stores tuples (e.g. PixelCNN's dilations) as lists: the same settings must still match."""
+    from gancourse.training.run import RunMismatch, start_or_resume
+    settings = {"recipe": "tiny", "config": {"dilations": (1, 2, 1)}, "steps": 12}
+    start_or_resume(tmp_path / "tiny.run", settings, "python -m gancourse train tiny")
+    start_or_resume(tmp_path / "tiny.run", settings, "python -m gancourse train tiny")  # resumes: no RunMismatch
+    with pytest.raises(RunMismatch, match="dilations"):
+        start_or_resume(tmp_path / "tiny.run", {**settings, "config": {"dilations": (1, 2)}}, "retry")
