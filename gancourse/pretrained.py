@@ -31,6 +31,8 @@ from safetensors.torch import save as save_safetensors
 from .runtime import default_device
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
+# the benchmark's scores of recipes trained at several seeds (`python benchmarks/run.py --seeds NAME`), in a checkout
+SEEDS_FILE = Path(__file__).resolve().parents[1] / "benchmarks" / "seeds.json"
 NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")  # a checkpoint's name: no paths, no dots
 
 
@@ -107,6 +109,16 @@ def card_path(name: str, directory: Path | None = None) -> Path:
 def card(name: str, directory: Path | None = None) -> ModelCard:
     """The model card of a shipped checkpoint."""
     return ModelCard.read(card_path(name, directory), train_command(name, directory))
+
+
+def seed_runs(name: str, path: Path | None = None) -> dict[str, dict]:
+    """{seed: {score: value}} of recipe `name` trained at several seeds, as the benchmark measured them
+    (benchmarks/seeds.json of this checkout, or `path`); {} where they were not measured or the file is absent
+    (an installed package without the repository)."""
+    path = Path(path or SEEDS_FILE)
+    if not path.is_file():
+        return {}
+    return json.loads(path.read_text()).get(name, {}).get("runs", {})
 
 
 def sha256_of(data: bytes) -> str:

@@ -235,3 +235,13 @@ def test_a_header_length_whose_first_byte_looks_like_pickle_still_loads(tmp_path
                      sha256=pretrained.sha256_of(data))
     (tmp_path / "tiny.json").write_text(json.dumps(asdict(card)))
     assert isinstance(pretrained.load("tiny", directory=tmp_path, device="cpu"), DigitJudge)
+
+
+def test_seed_runs_read_the_benchmarks_file_wherever_the_notebook_runs(tmp_path, monkeypatch):
+    path = tmp_path / "seeds.json"
+    path.write_text(json.dumps({"tiny": {"date": "2026-12-06", "runs": {"0": {"precision": 0.5}, "1": {"precision": 0.7}}}}))
+    monkeypatch.chdir(tmp_path)  # what the kernel runs in does not matter: the default path is absolute
+    assert pretrained.seed_runs("tiny", path) == {"0": {"precision": 0.5}, "1": {"precision": 0.7}}
+    assert pretrained.seed_runs("unmeasured", path) == {}
+    assert pretrained.seed_runs("tiny", tmp_path / "absent.json") == {}
+    assert pretrained.SEEDS_FILE.is_absolute() and pretrained.SEEDS_FILE.name == "seeds.json"
