@@ -17,6 +17,7 @@ Rows:
   stylegan   the StyleGAN lecture's claims (notebook 05): mixing's recall against stylegan-faces-nomix, the mapping
              network against stylegan-faces-map0 and gan-faces (path length, separability), truncation's precision and
              recall at each psi and z cut-off, generation and style-mixing widget speed
+  browser    the widgets' key-to-image latency in JupyterLab in Chromium, from `make test-browser` (browser.json)
   likelihood the alternatives to GANs (notebook 06): PixelCNN's bits/dim the lowest, the flow's beside the VAE's,
              PixelCNN causality and no blind spot by gradients, the flow's log-det against autograd and its toy
              density's integral, and notebook 06's run time
@@ -332,6 +333,19 @@ def likelihood_rows(rows: list[dict]) -> list[dict]:
     return out
 
 
+BROWSER_FILE = HERE / "browser.json"  # written by `make test-browser`
+
+
+def browser_rows() -> list[dict]:
+    """The widgets' key-to-image latency in JupyterLab in headless Chromium, as `make test-browser` last measured
+    it (it needs a browser, so this script does not measure it itself)."""
+    if not BROWSER_FILE.exists():
+        return []
+    measured = json.loads(BROWSER_FILE.read_text())
+    return [{"name": "widgets in the browser", "metric": f"key to image median ms ({measured['measured_at'][:10]})",
+             "value": measured["median_ms"], "target": ("<=", 50.0)}]
+
+
 def check_rows(rows: list[dict]) -> list[dict]:
     """Mark each row measured now ok or not against its target (rows kept from results.json carry theirs), print
     the table, and return the rows that fall short."""
@@ -352,10 +366,10 @@ def update_rows(names: list[str]) -> list[dict]:
     unknown = [n for n in names if n not in recipes.RECIPES]
     if unknown:
         raise SystemExit(f"--models: no recipe named {', '.join(unknown)}; see `python -m gancourse list`")
-    fresh = model_rows(False, names) + seed_rows()
+    fresh = model_rows(False, names) + seed_rows() + browser_rows()
     measured = {(r["name"], r["metric"]) for r in fresh}
     seeded = {r["name"].split(" seeds ")[0] for r in fresh if " seeds " in r["name"]}
-    stale = lambda r: ((r["name"], r["metric"]) in measured
+    stale = lambda r: ((r["name"], r["metric"]) in measured or r["name"] == "widgets in the browser"
                        or (" seeds " in r["name"] and r["name"].split(" seeds ")[0] in seeded))
     return [r for r in json.loads(RESULTS.read_text())["rows"] if not stale(r)] + fresh
 
@@ -377,7 +391,7 @@ def main() -> int:
     else:
         rows = data_rows() + model_rows(args.retrain)
         rows += seed_rows() + disentanglement_rows(rows) + control_rows() + likelihood_rows(rows)
-        rows += stylegan_rows(rows)
+        rows += stylegan_rows(rows) + browser_rows()
     failed = check_rows(rows)
     machine = {"python": platform.python_version(), "torch": torch.__version__, "threads": torch.get_num_threads(),
                "cuda": torch.cuda.is_available(), "processor": platform.processor() or platform.machine()}
