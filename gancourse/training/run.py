@@ -72,10 +72,15 @@ def command(name: str, r: Recipe, steps: int, seed: int, threads: int, out: Path
     return " ".join(parts)
 
 
+def as_stored(settings: dict) -> dict:
+    """settings as a JSON file (run.json, a model card) holds them: tuples read back as lists."""
+    return json.loads(json.dumps(settings))
+
+
 def start_or_resume(run_dir: Path, settings: dict, retry: str) -> None:
     """Record a new run's settings, or check that a run found in run_dir was started with the same ones."""
     path = run_dir / "run.json"
-    settings = json.loads(json.dumps(settings))  # as run.json holds them: tuples read back as lists
+    settings = as_stored(settings)
     if path.exists():
         before = json.loads(path.read_text())
         changed = [f"{k}: {before.get(k)!r} then, {v!r} now" for k, v in settings.items() if before.get(k) != v]
