@@ -3,12 +3,24 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import torch
-from torchvision.utils import make_grid
 
 
 def to_rgb(images: torch.Tensor, nrow: int, pad: int = 1) -> torch.Tensor:
-    """(N, C, H, W) in [-1, 1] -> one (H', W', 3) picture in [0, 1] for imshow."""
-    grid = make_grid(images.detach().cpu().float().clamp(-1, 1) * 0.5 + 0.5, nrow=nrow, padding=pad, pad_value=1.0)
+    """(N, C, H, W) in [-1, 1] -> one (H', W', 3) picture in [0, 1] for imshow: nrow images per row, `pad` white
+    pixels between and around them (torchvision's make_grid layout, without importing torchvision, which takes
+    seconds). One image comes back alone, unpadded."""
+    images = images.detach().cpu().float().clamp(-1, 1) * 0.5 + 0.5
+    if images.shape[1] == 1:
+        images = images.expand(-1, 3, -1, -1)  # grey to RGB
+    n, _, h, w = images.shape
+    if n == 1:
+        return images[0].permute(1, 2, 0)
+    columns = min(nrow, n)
+    rows = -(-n // columns)
+    grid = torch.ones(3, rows * (h + pad) + pad, columns * (w + pad) + pad)
+    for k, image in enumerate(images):
+        top, left = (k // columns) * (h + pad) + pad, (k % columns) * (w + pad) + pad
+        grid[:, top:top + h, left:left + w] = image
     return grid.permute(1, 2, 0)
 
 

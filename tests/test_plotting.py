@@ -1,4 +1,4 @@
-"""The StyleGAN pictures of notebook 05, drawn from a small untrained model."""
+"""The package's pictures: the image grid every figure uses, and notebook 05's StyleGAN pictures."""
 import matplotlib
 
 matplotlib.use("Agg")
@@ -52,3 +52,26 @@ def test_channel_stats_plot_has_a_line_per_stage():
     assert len(mean_ax.lines) == len(std_ax.lines) == 2
     assert mean_ax.get_xlabel() == "channel" and "mean" in mean_ax.get_ylabel() and "AdaIN" in std_ax.get_title()
     plt.close("all")
+
+
+@pytest.mark.parametrize("shape, nrow, pad", [((7, 1, 8, 8), 3, 1), ((16, 3, 32, 32), 8, 1), ((1, 3, 5, 5), 4, 1),
+                                              ((10, 1, 32, 32), 10, 2), ((3, 3, 4, 4), 8, 1)])
+def test_to_rgb_lays_out_images_as_torchvisions_make_grid(shape, nrow, pad):
+    from torchvision.utils import make_grid
+
+    images = torch.rand(shape, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    expected = make_grid(images * 0.5 + 0.5, nrow=nrow, padding=pad, pad_value=1.0).permute(1, 2, 0)
+    assert torch.equal(plotting.to_rgb(images, nrow, pad), expected)
+
+
+def test_the_notebooks_imports_leave_torchvision_unloaded():
+    # torchvision takes seconds to import (every notebook and test process would pay them); only the real-dataset
+    # loaders and training's sample grids need it, and they import it when called
+    import subprocess
+    import sys
+
+    code = ("import sys, gancourse, gancourse.plotting, gancourse.widgets, gancourse.data; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('torchvision', 'sklearn') "
+            "and m.startswith(('torchvision', 'sklearn.datasets'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]", f"imported at start-up: {out.strip()[:200]}"

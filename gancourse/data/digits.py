@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from sklearn.datasets import load_digits
 
 from .base import Factor, FactorDataset, check_seed
 
@@ -29,6 +28,8 @@ def digits(*, seed: int = 0) -> FactorDataset:
     seed: the order of the items (a seeded shuffle), so slicing gives a repeatable split.
     """
     seed = check_seed(seed, "digits")
+    from sklearn.datasets import load_digits  # here: scikit-learn takes a second or two to import
+
     scans = load_digits()
     images = to_mnist_size(torch.as_tensor(scans.images, dtype=torch.float32))  # (1797, 1, 32, 32)
     labels = torch.as_tensor(scans.target, dtype=torch.int64)  # (1797,)

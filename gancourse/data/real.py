@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-import torchvision
 from PIL import Image
 
 from ..checks import is_int
@@ -77,11 +76,13 @@ def load_idx_dataset(cls, root, train: bool, download: bool, *, factor: str, cli
 
 def mnist(root=None, *, train: bool = True, download: bool = False) -> FactorDataset:
     """MNIST digits, 32x32 grayscale in [-1, 1]; targets (N,) int64 digit labels; class_names holds their names."""
+    import torchvision  # here, not at the top: it takes seconds to import, and only these loaders need it
     return load_idx_dataset(torchvision.datasets.MNIST, root, train, download, factor="digit", cli_name="mnist")
 
 
 def fashion_mnist(root=None, *, train: bool = True, download: bool = False) -> FactorDataset:
     """FashionMNIST garments, 32x32 grayscale in [-1, 1]; targets (N,) int64 labels; class_names holds their names."""
+    import torchvision
     return load_idx_dataset(torchvision.datasets.FashionMNIST, root, train, download,
                             factor="garment", cli_name="fashion-mnist")
 
@@ -103,6 +104,7 @@ def celeba_not_found(root: Path, missing: list[str]) -> FileNotFoundError:
 
 def fetch_celeba(root: Path) -> None:
     """Let torchvision download and unpack CelebA into <root>/celeba."""
+    import torchvision
     try:
         torchvision.datasets.CelebA(str(root), split="all", download=True)
     except Exception as error:
