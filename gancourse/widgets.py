@@ -33,7 +33,8 @@ from .models.stylegan import broadcast_ws, mixed_ws
 def to_png(image: torch.Tensor, scale: int = 5) -> bytes:
     """One image (C, H, W) in [-1, 1] -> PNG bytes, enlarged `scale` times with sharp pixels."""
     buffer = io.BytesIO()
-    to_picture(image, scale).save(buffer, format="PNG")
+    # zlib level 1: a fifth of the default's encoding time on every slider move, for a file about 3% larger
+    to_picture(image, scale).save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
 
 
