@@ -39,7 +39,7 @@ from pathlib import Path
 
 import torch
 
-from gancourse import data, pretrained
+from gancourse import data, pretrained, torch_threads
 from gancourse.metrics.control import (EDIT_FACTORS, FINE_STEP, FINE_STEPS, PENALTY_WEIGHT, controllability,
                                        gaussian_noise, penalty_effect)
 from gancourse.training import recipes, run, scoring
@@ -228,7 +228,7 @@ def seed_scores(name: str, seed: int) -> tuple[dict, str]:
     checkpoint where it is that run (see is_shipped_run), otherwise a run under runs/seeds/ (resumed if there)."""
     r = recipes.RECIPES[name]
     if is_shipped_run(name, seed):
-        with run.torch_threads(r.threads):
+        with torch_threads(r.threads):
             scores, source = r.score(pretrained.load(name)), "shipped"
     else:
         out = SEEDS_RUNS / f"{name}-seed{seed}"

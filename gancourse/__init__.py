@@ -9,12 +9,12 @@ from .models.infogan import info_loss
 from .models.vae import kl_divergence
 from .nn import combine_vectors, get_input_dimensions, get_one_hot_labels
 from .nn.style import AdaIN, InjectNoise, MappingLayers, get_truncated_noise
-from .runtime import default_device, seed_everything
+from .runtime import default_device, seed_everything, torch_threads
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "data", "exercises", "metrics", "models", "pretrained", "default_device", "seed_everything",
+    "data", "exercises", "metrics", "models", "pretrained", "default_device", "seed_everything", "torch_threads",
     "get_one_hot_labels", "combine_vectors", "get_input_dimensions", "calculate_updated_noise", "get_score",
     "kl_divergence", "info_loss",
     "get_truncated_noise", "MappingLayers", "InjectNoise", "AdaIN",

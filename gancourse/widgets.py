@@ -16,7 +16,6 @@ import math
 import random
 import statistics
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
@@ -28,6 +27,7 @@ from .checks import check_int, check_seed, is_int, is_real
 from .data.faces import FACE_FACTORS, render_faces
 from .latent import check_directions, check_frozen, lerp
 from .models.stylegan import broadcast_ws, mixed_ws
+from .runtime import torch_threads
 
 
 def to_png(image: torch.Tensor, scale: int = 5) -> bytes:
@@ -79,19 +79,6 @@ def snapshot(picture: Image.Image, controls: dict, readout: dict[str, float], ti
         draw.text((4, body + i * line), text, fill="black", font=font)
     draw.text((4, body + len(lines) * line), "(run the notebook to move the sliders)", fill="gray", font=font)
     return still
-
-
-@contextmanager
-def single_thread():
-    """Run torch on one CPU thread inside the block. One image is too little work to share: on a busy CPU the
-    threads wait for each other (a 32x32 DCGAN + judge update: ~5 ms on one thread, 20-300 ms on two, measured
-    on a 2-core machine running a training job)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 @dataclass
@@ -147,7 +134,9 @@ class Explorer:
 
     def draw(self, values: Mapping) -> Frame:
         """What the explorer would show for these control values; the controls and the display stay as they are."""
-        with single_thread():
+        # one image is too little work to share: on a busy 2-core CPU two threads wait for each other
+        # (a DCGAN + judge update took ~5 ms on one thread, 20-300 ms on two beside a training job)
+        with torch_threads(1):
             image, readout = self.view(dict(values))
         return Frame(image, readout, to_png(image[0], self.scale), readout_html(readout, self.readout_title))
 

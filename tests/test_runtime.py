@@ -1,11 +1,12 @@
-"""Seeding: the same seed repeats a run, whatever integer type carries it; anything else is refused by name."""
+"""Seeding: the same seed repeats a run, whatever integer type carries it; anything else is refused by name. Thread
+counts: set inside a block, restored after it."""
 import random
 
 import numpy as np
 import pytest
 import torch
 
-from gancourse.runtime import seed_everything
+from gancourse.runtime import seed_everything, torch_threads
 
 
 def draws():
@@ -26,3 +27,12 @@ def test_the_same_seed_repeats_and_numpy_integers_are_ints():
 def test_bad_seeds_are_named(seed, error):
     with pytest.raises(error, match="seed_everything: seed must be an int in"):
         seed_everything(seed)
+
+
+def test_torch_threads_sets_the_count_inside_and_restores_it_even_on_error():
+    before = torch.get_num_threads()
+    with pytest.raises(RuntimeError):
+        with torch_threads(1):
+            assert torch.get_num_threads() == 1
+            raise RuntimeError("inside")
+    assert torch.get_num_threads() == before

@@ -2,8 +2,8 @@
 
 sharpness      the mean absolute difference between neighbouring pixels, across and down: a blurred image has
                small steps everywhere, so a VAE's averaged samples score lower than real digits or a GAN's
-ms_per_image   wall-clock milliseconds per image of a sampler, the best of a few repeats (noise on a shared CPU
-               only ever adds time)
+ms_per_image   wall-clock milliseconds per image of a sampler on one CPU thread, the best of a few repeats (noise
+               on a shared CPU only ever adds time)
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import time
 import torch
 
 from ..checks import check_int
+from ..runtime import torch_threads
 
 
 def sharpness(images: torch.Tensor) -> float:
@@ -26,15 +27,18 @@ def sharpness(images: torch.Tensor) -> float:
 
 
 @torch.no_grad()
-def ms_per_image(sample, n: int, *, repeats: int = 3) -> float:
-    """Milliseconds per image of sample(n) -> n images: the fastest of `repeats` timed calls, divided by n."""
+def ms_per_image(sample, n: int, *, repeats: int = 3, threads: int = 1) -> float:
+    """Milliseconds per image of sample(n) -> n images: the fastest of `repeats` timed calls, divided by n, on
+    `threads` CPU threads (one by default, so that timings compare across machines with any number of cores)."""
     n = check_int(n, "n", minimum=1, who="ms_per_image")
     repeats = check_int(repeats, "repeats", minimum=1, who="ms_per_image")
+    threads = check_int(threads, "threads", minimum=1, who="ms_per_image")
     best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        sample(n)
-        best = min(best, time.perf_counter() - start)
+    with torch_threads(threads):
+        for _ in range(repeats):
+            start = time.perf_counter()
+            sample(n)
+            best = min(best, time.perf_counter() - start)
     return 1000 * best / n
 
 

@@ -15,14 +15,13 @@ import json
 import numbers
 import shlex
 import shutil
-from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
 import torch
 
 from .. import pretrained
-from ..runtime import default_device, seed_everything
+from ..runtime import default_device, seed_everything, torch_threads
 from .loop import LoopConfig, fit
 from .recipes import Recipe, recipe
 
@@ -36,17 +35,6 @@ class RunMismatch(ValueError):
 def check_count(value, what: str) -> None:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise ValueError(f"{what} must be a whole number of at least 1, got {value!r}")
-
-
-@contextmanager
-def torch_threads(n: int):
-    """torch on n CPU threads inside the block (the result of a run depends on it), then as before."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def task_settings(r: Recipe) -> dict:

@@ -21,3 +21,11 @@ def test_ms_per_image_divides_the_fastest_call_by_n():
     calls = []
     ms = ms_per_image(lambda n: calls.append(n), 4, repeats=2)
     assert calls == [4, 4] and 0 <= ms < 50
+
+
+def test_ms_per_image_times_on_one_thread_and_restores_the_count():
+    before, seen = torch.get_num_threads(), []
+    ms_per_image(lambda n: seen.append(torch.get_num_threads()), 2, repeats=1)
+    assert seen == [1] and torch.get_num_threads() == before
+    with pytest.raises(ValueError, match="threads"):
+        ms_per_image(lambda n: None, 2, threads=0)
