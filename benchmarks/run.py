@@ -352,8 +352,12 @@ def browser_rows() -> list[dict]:
     if not BROWSER_FILE.exists():
         return []
     measured = json.loads(BROWSER_FILE.read_text())
-    return [{"name": "widgets in the browser", "metric": "key to image median ms", "value": measured["median_ms"],
+    rows = [{"name": "widgets in the browser", "metric": "key to image median ms", "value": measured["median_ms"],
              "target": ("<=", 50.0)}]
+    if measured.get("floor_median_ms") is not None:  # a bare slider and image: what no explorer can go below
+        rows.append({"name": "widgets in the browser", "metric": "bare slider, key to image median ms",
+                     "value": measured["floor_median_ms"], "target": None})
+    return rows
 
 
 def check_rows(rows: list[dict]) -> list[dict]:

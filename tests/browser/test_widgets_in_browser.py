@@ -7,7 +7,8 @@ For each notebook with a widget: open it (it must not show as modified), run all
     after Run All (a view timed by moving the controls can leave them off zero when the browser snaps the
     values to the slider's step and sends them back after the cell has finished);
   - arrow keys and a mouse drag on its first slider redraw the image, and the kernel follows.
-The key-to-image latency (key press to new image, measured in the page) goes to benchmarks/browser.json.
+The key-to-image latency (key press to new image, measured in the page) goes to benchmarks/browser.json, with
+its floor: the same for a bare slider whose observer swaps two ready pictures (no model, no drawing).
 
 Run with `make test-browser` (needs `apt-get install chromium` and the `browser` extra). Not part of `make test`:
 pytest's norecursedirs skips tests/browser unless it is named on the command line.
@@ -45,6 +46,7 @@ RUN_TIMEOUT_S = 300  # one notebook's Run All; each runs in under 60 s alone, mo
 KEY_PRESSES = 20  # per explorer, for the latency
 EXPLORER = ".jp-OutputArea-output .widget-hbox:has(> .widget-vbox .widget-slider):has(img.widget-image)"
 LATENCIES: dict[str, list[float]] = {}
+FLOOR: list[float] = []  # the same measurement on a bare slider and image (test_latency_floor_of_a_bare_slider)
 STARTED = time.time()
 
 
@@ -147,6 +149,8 @@ def write_latencies():
         "what": "key press on an explorer's first slider to the new image, in JupyterLab in headless Chromium (ms)",
         "median_ms": statistics.median(every), "presses": len(every),
         "per_explorer_median_ms": {name: statistics.median(v) for name, v in LATENCIES.items()},
+        "floor_median_ms": statistics.median(FLOOR) if FLOOR else None,
+        "floor": "the same on a bare slider whose observer swaps two ready PNGs: the page's and kernel's share",
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }, indent=1) + "\n")
 
@@ -282,6 +286,23 @@ def wait_for_kernel_to_follow(page, explorer_index: int, root, seconds: float = 
         time.sleep(0.25)
 
 
+def key_latencies(page, root, name: str) -> list[float]:
+    """Milliseconds from each of KEY_PRESSES arrow keys on the first slider of `root` to its image's new picture;
+    every press must change the picture."""
+    image = root.locator("img.widget-image")
+    handle = root.locator(".widget-slider .noUi-handle").first
+    root.evaluate(LATENCY_PROBE)
+    handle.focus()
+    for k in range(KEY_PRESSES):
+        before = image.get_attribute("src")
+        handle.press("ArrowRight" if k % 2 == 0 else "ArrowLeft")
+        page.wait_for_function(f"() => window.__latencies.length >= {k + 1}", timeout=10_000)
+        assert image.get_attribute("src") != before, f"{name}: the image did not change on key press {k + 1}"
+    latencies = page.evaluate("() => window.__latencies")
+    log(f"{name}: key to image {statistics.median(latencies):.1f} ms (median of {KEY_PRESSES})")
+    return latencies
+
+
 @pytest.mark.parametrize("notebook", widget_notebooks())
 def test_widgets_in_the_browser(notebook, lab, browser_context):
     page = browser_context.new_page()
@@ -327,15 +348,7 @@ def test_widgets_in_the_browser(notebook, lab, browser_context):
             # arrow keys on the first slider: each press must redraw the image
             image = root.locator("img.widget-image")
             handle = root.locator(".widget-slider .noUi-handle").first
-            root.evaluate(LATENCY_PROBE)
-            handle.focus()
-            for k in range(KEY_PRESSES):
-                before = image.get_attribute("src")
-                handle.press("ArrowRight" if k % 2 == 0 else "ArrowLeft")
-                page.wait_for_function(f"() => window.__latencies.length >= {k + 1}", timeout=10_000)
-                assert image.get_attribute("src") != before, f"{name}: the image did not change on key press {k + 1}"
-            LATENCIES[name] = page.evaluate("() => window.__latencies")
-            log(f"{name}: key to image {statistics.median(LATENCIES[name]):.1f} ms (median of {KEY_PRESSES})")
+            LATENCIES[name] = key_latencies(page, root, name)
             assert not wait_for_kernel_to_follow(page, i, root), f"{name} after arrow keys"
 
             # a mouse drag on the first slider
@@ -356,6 +369,44 @@ def test_widgets_in_the_browser(notebook, lab, browser_context):
         OUT.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(OUT / f"{Path(notebook).stem}-failure.png"), full_page=True)
         raise
+    finally:
+        page.close()
+        shut_down_kernels(lab)
+
+
+# The floor under every explorer's latency: a bare slider whose observer swaps between two ready PNGs, so the time
+# is JupyterLab's, the browser's and the kernel's message handling alone, with no model, judge or drawing.
+FLOOR_CELL = """import io
+import ipywidgets as w
+from PIL import Image
+
+pngs = []
+for shade in (0, 255):
+    buffer = io.BytesIO()
+    Image.new("L", (160, 160), shade).save(buffer, format="PNG")
+    pngs.append(buffer.getvalue())
+slider = w.FloatSlider(value=0.0, min=-3.0, max=3.0, step=0.1, description="x")
+image = w.Image(value=pngs[0], format="png")
+slider.observe(lambda change: setattr(image, "value", pngs[round(change["new"] * 10) % 2]), names="value")
+w.HBox([w.VBox([slider]), w.VBox([image])])
+"""
+
+
+def test_latency_floor_of_a_bare_slider(lab, browser_context):
+    notebook = "zz_latency_floor.ipynb"
+    (lab["served"] / notebook).write_text(json.dumps({
+        "cells": [{"cell_type": "code", "execution_count": None, "id": "floor", "metadata": {}, "outputs": [],
+                   "source": FLOOR_CELL}],
+        "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}},
+        "nbformat": 4, "nbformat_minor": 5}))
+    page = browser_context.new_page()
+    try:
+        page.goto(f"{lab['base']}/lab/workspaces/floor/tree/{notebook}?reset&token={lab['token']}")
+        page.wait_for_function(KERNEL_READY, timeout=120_000)
+        run_all(page)
+        page.wait_for_timeout(1000)
+        assert not error_outputs(page), error_outputs(page)
+        FLOOR.extend(key_latencies(page, page.locator(EXPLORER).first, "bare slider and image"))
     finally:
         page.close()
         shut_down_kernels(lab)
