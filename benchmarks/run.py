@@ -384,7 +384,7 @@ def update_rows(names: list[str], notebooks: bool = False) -> list[dict]:
     fresh = model_rows(False, names) + seed_rows() + browser_rows() + (notebook_rows() if notebooks else [])
     measured = {(r["name"], r["metric"]) for r in fresh}
     seeded = {r["name"].split(" seeds ")[0] for r in fresh if " seeds " in r["name"]}
-    stale = lambda r: ((r["name"], r["metric"]) in measured
+    stale = lambda r: ((r["name"], r["metric"]) in measured or r["name"] in names  # a retrained card may drop a row
                        or (" seeds " in r["name"] and r["name"].split(" seeds ")[0] in seeded))
     return [r for r in json.loads(RESULTS.read_text())["rows"] if not stale(r)] + fresh
 
