@@ -7,7 +7,7 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 
-from .checks import check_seed
+from .checks import check_int, check_seed
 
 
 def default_device() -> torch.device:
@@ -27,6 +27,7 @@ def seed_everything(seed: int) -> None:
 def torch_threads(n: int):
     """torch on n CPU threads inside the block, then as before. A run's result depends on its thread count, and
     work too small to share (one image, one timed sample) runs faster and steadier on one thread."""
+    n = check_int(n, "n", minimum=1, who="torch_threads")
     before = torch.get_num_threads()
     torch.set_num_threads(n)
     try:

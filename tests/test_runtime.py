@@ -36,3 +36,10 @@ def test_torch_threads_sets_the_count_inside_and_restores_it_even_on_error():
             assert torch.get_num_threads() == 1
             raise RuntimeError("inside")
     assert torch.get_num_threads() == before
+
+
+@pytest.mark.parametrize("n, error", [(0, ValueError), (1.5, TypeError), ("2", TypeError)])
+def test_torch_threads_names_a_bad_count(n, error):
+    with pytest.raises(error, match="torch_threads"):
+        with torch_threads(n):
+            pass

@@ -32,7 +32,6 @@ def ms_per_image(sample, n: int, *, repeats: int = 3, threads: int = 1) -> float
     `threads` CPU threads (one by default, so that timings compare across machines with any number of cores)."""
     n = check_int(n, "n", minimum=1, who="ms_per_image")
     repeats = check_int(repeats, "repeats", minimum=1, who="ms_per_image")
-    threads = check_int(threads, "threads", minimum=1, who="ms_per_image")
     best = float("inf")
     with torch_threads(threads):
         for _ in range(repeats):
