@@ -92,14 +92,6 @@ def attribute_agreement(judge, images: torch.Tensor, requested: torch.Tensor, na
 
 
 # ---- precision and recall: fidelity and diversity, separately -------------------------------------------------
-#
-# One number (FD) mixes two questions. Improved precision and recall (Kynkäänniemi et al., 2019) ask them
-# apart, in the judge's feature space: around every real sample draw a ball reaching its k-th nearest real
-# neighbour; their union is the real data's manifold. Precision is the share of generated samples inside it
-# ("how many samples look real"); recall swaps the roles ("how much of the real variety the samples cover").
-# Density and coverage (Naeem et al., 2020) use the real balls only, so a few outliers cannot inflate them:
-#   density  = 1/(k M) sum_j #{real balls holding fake j}     (about 1 for matching sets; can exceed 1)
-#   coverage = share of real balls that hold at least one fake sample
 
 def knn_radii(features: torch.Tensor, k: int) -> torch.Tensor:
     """Distance from each row of features (N, D) to its k-th nearest other row: (N,)."""
@@ -128,10 +120,12 @@ def check_feature_sets(real, fake, k: int, who: str) -> tuple[torch.Tensor, torc
 
 
 def precision_recall(real, fake, k: int = 3) -> dict:
-    """Improved precision and recall of generated features fake (M, D) against real features (N, D).
+    """Improved precision and recall (Kynkäänniemi et al., 2019) of generated features fake (M, D) against real
+    features (N, D). The Fréchet distance mixes two questions; these ask them apart. Around every real sample a ball
+    reaches its k-th nearest real neighbour, and their union is the real data's manifold.
 
-    precision  share of fake samples inside some real sample's k-NN ball
-    recall     share of real samples inside some fake sample's k-NN ball
+    precision  share of fake samples inside some real sample's k-NN ball ("how many samples look real")
+    recall     share of real samples inside some fake sample's k-NN ball ("how much of the real variety is covered")
     """
     real, fake = check_feature_sets(real, fake, k, "precision_recall")
     precision = (inside_balls(fake, real, knn_radii(real, k)) > 0).double().mean().item()
@@ -141,7 +135,11 @@ def precision_recall(real, fake, k: int = 3) -> dict:
 
 def density_coverage(real, fake, k: int = 5) -> dict:
     """Density and coverage (Naeem et al., 2020) of fake features (M, D) against real features (N, D), from the
-    real samples' k-NN balls alone (the paper's k = 5)."""
+    real samples' k-NN balls alone (the paper's k = 5), so a few outlying fakes cannot inflate them.
+
+    density   1/(k M) sum_j #{real balls holding fake j}: about 1 for matching sets, and can exceed 1
+    coverage  share of real balls that hold at least one fake sample
+    """
     real, fake = check_feature_sets(real, fake, k, "density_coverage")
     radii = knn_radii(real, k)
     density = inside_balls(fake, real, radii).double().sum().item() / (k * len(fake))
