@@ -215,6 +215,19 @@ def test_every_shipped_checkpoint_matches_its_recipe(name):
     card, r = pretrained.card(name), recipe(name)
     assert card.model == r.model and card.steps == r.steps
     assert model_config(card.model, card.config) == model_config(r.model, r.config), f"retrain {name}: {card.command}"
+    # the command repeats the weights only with the same threads, torch and kernels: the card must say which
+    assert card.threads == r.threads and card.torch and card.cpu, f"retrain {name} to record them: {card.command}"
+
+
+@pytest.mark.parametrize("name", [n for n in pretrained.available() if "judge" not in n])
+def test_every_generator_with_a_judge_is_scored_on_sample_quality(name):
+    """Digits and faces have a judge, so their generators' cards hold precision, recall, density and coverage next to
+    the Fréchet distance (sprites have no judge: their models are scored on disentanglement only)."""
+    scores = pretrained.card(name).scores
+    if recipe(name).data.endswith(("digits", "faces")):
+        assert {"fd_ratio", "precision", "recall", "density", "coverage"} <= set(scores), f"retrain {name}"
+    else:
+        assert recipe(name).data == "sprites"
 
 
 def test_judges_ship():

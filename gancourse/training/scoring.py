@@ -293,8 +293,13 @@ def score_sprite_vae(vae) -> dict:
     return vae_scores(vae, "sprites")
 
 
+@torch.no_grad()
 def score_face_vae(vae) -> dict:
-    return vae_scores(vae, "faces")
+    """vae_scores, and the quality of 2000 samples from the prior against held-out faces, as for the face GANs."""
+    judge = pretrained.load("judge-faces", device=vae.device)
+    held_out = held_out_faces().images
+    fake = vae.sample(len(held_out), generator=seeded(1))
+    return {**vae_scores(vae, "faces"), **sample_quality(judge, fake, face_training_set(2000).images, held_out)}
 
 
 @torch.no_grad()

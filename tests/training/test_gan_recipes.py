@@ -110,6 +110,7 @@ SHORT_OF_TARGET = {
     ("gan-faces", "precision"): "0.70: samples still show GAN noise and blob-like mouths (docs/experiments.md)",
     ("gan-faces", "recall"): "0.75: the samples' smiles vary less than real ones",
     ("gan-faces", "factor_spread_gap"): "0.14 for smile: the samples' mouths vary less than real ones",
+    ("gan-faces-supervised", "steering"): "0.87 for smile, whose few mouth pixels the code-reading head reads worst",
 }
 SHIPPED_TARGETS = [pytest.param(name, metric, marks=pytest.mark.xfail(strict=True, reason=SHORT_OF_TARGET[name, metric]))
                    if (name, metric) in SHORT_OF_TARGET else (name, metric)
